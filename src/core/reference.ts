@@ -1,0 +1,71 @@
+/**
+ * The vocabulary every stage of the pipeline shares:
+ * fetch files -> extract references -> plan lookups -> resolve -> compute edits -> write.
+ */
+
+export const MANAGER_NAMES = ['dockerfile', 'compose', 'github-actions', 'ko', 'pip', 'apk', 'apt'] as const;
+export type ManagerName = (typeof MANAGER_NAMES)[number];
+
+/** A file as the core sees it: a repository-relative `/`-separated path and its decoded text. */
+export interface SourceFile {
+  path: string;
+  text: string;
+}
+
+/** Half-open range of UTF-16 offsets into a file's text. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** Which lookup source answers for a reference. */
+export type DatasourceName = 'docker';
+
+/** One dependency reference found in a file. */
+export interface DependencyRef {
+  file: string;
+  /** 1-based line of the reference as the user sees it. */
+  line: number;
+  manager: ManagerName;
+  datasource: DatasourceName;
+  /** The dependency as written, after variable substitution, without tag or digest (`python`, `ghcr.io/acme/api`). */
+  name: string;
+  /** Tag or version; null when the reference carries none. */
+  value: string | null;
+  /** Pinned digest (`sha256:<hex>`), or null. */
+  digest: string | null;
+  pinned: boolean;
+  /** Why the reference cannot be looked up or rewritten statically; null when it can. */
+  skipped: string | null;
+  /**
+   * Where a pin is written. Its text may differ from `name:value` when the value comes from a
+   * Dockerfile ARG default or still contains a variable; absent when the reference is skipped.
+   */
+  site?: { span: Span; raw: string };
+}
+
+/** An expected failure, reported as a value: which file, which line, which dependency, what happened. */
+export interface Problem {
+  file: string;
+  line: number;
+  dependency: string | null;
+  message: string;
+}
+
+export function formatProblem(problem: Problem): string {
+  const where = `${problem.file}:${problem.line}`;
+  return problem.dependency ? `${where}: ${problem.dependency}: ${problem.message}` : `${where}: ${problem.message}`;
+}
+
+/** What a manager gets out of one file. */
+export interface Extraction {
+  refs: DependencyRef[];
+  problems: Problem[];
+}
+
+/** 1-based line number of an offset, counting `\n` (so CRLF and LF files agree). */
+export function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
