@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { formatProblem, type ManagerName, type Problem } from '../core/reference.js';
+import { computeEdits, planLookups, resolvePins, type PinChange } from '../core/plan.js';
+import { managersByName } from '../core/managers/index.js';
+import { RegistryClient } from '../core/datasources/docker/registry-client.js';
+import { loadDockerCredentials } from '../core/datasources/docker/docker-config.js';
+import type { RepoConfig } from '../core/config.js';
+import type { CliIo } from './main.js';
+import { writeFileAtomic } from './local-repo.js';
+import { progressReporter } from './progress.js';
+import { referenceJson } from './scan.js';
+import { scanDirectory, UsageError } from './repo-context.js';
+
+export interface PinOptions {
+  dryRun: boolean;
+  json: boolean;
+  only: ManagerName[] | null;
+}
+
+export function registryClientFor(config: RepoConfig, env: NodeJS.ProcessEnv): RegistryClient {
+  let credentials;
+  try {
+    credentials = loadDockerCredentials(env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const insecureRegistries = Object.entries(config.registries).filter(([, r]) => r.insecure).map(([host]) => host);
+  return new RegistryClient({ insecureRegistries, credentials });
+}
+
+function describeChange(change: PinChange): string {
+  const from = change.from ? `${change.from.slice(0, 19)}… → ` : '';
+  return `${change.file}:${change.line}\t${change.name}:${change.value}\t${from}${change.to}`;
+}
+
+export async function runPin(dir: string, options: PinOptions, io: CliIo): Promise<number> {
+  const scan = await scanDirectory(dir, options.only);
+  const lookups = planLookups(scan.refs);
+  const progress = progressReporter(io.stderr, io.isTTY, 'Resolving');
+  const results = await resolvePins(lookups, registryClientFor(scan.config, io.env), progress.update);
+  const plan = computeEdits(scan.files, scan.refs, results, managersByName);
+
+  // Every file is written on its own, atomically: one failure leaves the others pinned.
+  const written: string[] = [];
+  const writeProblems: Problem[] = [];
+  if (!options.dryRun) {
+    for (const [path, text] of plan.files) {
+      try {
+        await writeFileAtomic(join(dir, path), text);
+        written.push(path);
+      } catch (error) {
+        writeProblems.push({ file: path, line: 1, dependency: null, message: `could not be written: ${(error as Error).message}` });
+      }
+    }
+  }
+  const problems = [...scan.problems, ...plan.problems, ...writeProblems];
+
+  if (options.json) {
+    const document = {
+      dryRun: options.dryRun,
+      changes: plan.changes,
+      written,
+      current: plan.current.map(referenceJson),
+      skipped: plan.skipped.map(referenceJson),
+      errors: problems,
+    };
+    io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  } else {
+    for (const change of plan.changes) io.stdout.write(`${describeChange(change)}\n`);
+    for (const ref of plan.skipped) io.stderr.write(`skipped: ${ref.file}:${ref.line}: ${ref.name}: ${ref.skipped}\n`);
+    for (const problem of problems) io.stderr.write(`error: ${formatProblem(problem)}\n`);
+    const verb = options.dryRun ? 'would pin' : 'pinned';
+    io.stderr.write(
+      `${verb} ${plan.changes.length} references in ${plan.files.size} files; ${plan.current.length} already current; ` +
+        `${plan.skipped.length} skipped; ${problems.length} errors; ${lookups.size} distinct images looked up\n`,
+    );
+  }
+  return problems.length > 0 ? 1 : 0;
+}

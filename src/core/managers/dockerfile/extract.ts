@@ -1,0 +1,169 @@
+import { isImageRefError, parseImageRef } from '../../image-ref.js';
+import { lineAt, type DependencyRef, type Extraction, type Problem, type SourceFile } from '../../reference.js';
+import { parseDockerfile, tokenSpan, type Instruction, type Token } from './instructions.js';
+import { expand, soleVariable, type BuildArg } from './variables.js';
+
+/**
+ * Image references of a Dockerfile: the `# syntax=` frontend, every FROM that is not `scratch`
+ * or an earlier stage, `COPY|ADD --from=<image>` and `RUN --mount=...,from=<image>`.
+ */
+export function extractDockerfile(file: SourceFile): Extraction {
+  const { directives, escape, instructions } = parseDockerfile(file.text);
+  const refs: DependencyRef[] = [];
+  const problems: Problem[] = [];
+
+  const report = (at: number, written: string, expanded: string, site: DependencyRef['site'] | null, skipped: string | null) => {
+    const line = lineAt(file.text, at);
+    const parsed = parseImageRef(expanded);
+    if (isImageRefError(parsed)) {
+      problems.push({ file: file.path, line, dependency: written, message: parsed.error });
+      return;
+    }
+    refs.push({
+      file: file.path,
+      line,
+      manager: 'dockerfile',
+      datasource: 'docker',
+      name: parsed.name,
+      value: parsed.tag,
+      digest: parsed.digest,
+      pinned: parsed.digest !== null,
+      skipped,
+      ...(site && !skipped ? { site } : {}),
+    });
+  };
+
+  const syntax = directives.find((d) => d.key === 'syntax');
+  if (syntax && syntax.value) {
+    report(syntax.start, syntax.value, syntax.value, { span: { start: syntax.start, end: syntax.start + syntax.value.length }, raw: syntax.value }, null);
+  }
+
+  const globalArgs = new Map<string, BuildArg>();
+  let stageArgs: Map<string, BuildArg> | null = null;
+  const stageNames: string[] = [];
+  const laterStageNames = new Set(
+    instructions.filter((i) => i.keyword === 'FROM').flatMap((i) => stageAlias(i) ?? []),
+  );
+
+  /** Reports an image written as `token` (or part of it), following a sole `${ARG}` to its default. */
+  const reportImage = (token: Token, from: number, scope: Map<string, BuildArg>, isStage: (name: string) => boolean) => {
+    const written = token.text.slice(from);
+    const at = token.offsets[from] ?? 0;
+    const expanded = expand(written, scope, escape);
+    if ('unresolved' in expanded) {
+      const line = lineAt(file.text, at);
+      refs.push({ file: file.path, line, manager: 'dockerfile', datasource: 'docker', name: written, value: null, digest: null, pinned: false, skipped: expanded.unresolved });
+      return;
+    }
+    const image = expanded.value;
+    if (image.toLowerCase() === 'scratch' || isStage(image.toLowerCase())) return;
+    report(at, written, image, pinSite(token, from, scope), null);
+  };
+
+  const pinSite = (token: Token, from: number, scope: Map<string, BuildArg>): DependencyRef['site'] | null => {
+    const written = token.text.slice(from);
+    const sole = soleVariable(written);
+    if (sole) {
+      const arg = scope.get(sole.name);
+      // The value lives in the ARG default (or the inline `:-default`): pin it there, so the
+      // build argument keeps working for whoever overrides it.
+      if (arg?.value && arg.site) return { span: { start: arg.site.start, end: arg.site.end }, raw: arg.site.raw };
+      if (sole.defaultWord && !arg?.value) {
+        const span = tokenSpan(token, from + sole.defaultWord.start, from + sole.defaultWord.start + sole.defaultWord.text.length);
+        return span ? { span, raw: sole.defaultWord.text } : null;
+      }
+      return null;
+    }
+    const span = tokenSpan(token, from);
+    return span ? { span, raw: written } : null;
+  };
+
+  for (const instruction of instructions) {
+    switch (instruction.keyword) {
+      case 'ARG':
+        for (const arg of parseArgs(instruction, escape, stageArgs ?? globalArgs)) {
+          const inherited = stageArgs && arg.value === null ? globalArgs.get(arg.name) : undefined;
+          (stageArgs ?? globalArgs).set(arg.name, inherited ?? arg);
+        }
+        break;
+      case 'FROM': {
+        const imageIndex = instruction.args.findIndex((t) => !t.text.startsWith('--'));
+        const image = instruction.args[imageIndex];
+        if (image) {
+          const earlier = new Set(stageNames);
+          reportImage(image, 0, globalArgs, (name) => earlier.has(name));
+        }
+        const alias = stageAlias(instruction);
+        if (alias) stageNames.push(alias);
+        stageArgs = new Map();
+        break;
+      }
+      case 'COPY':
+      case 'ADD':
+        for (const flag of instruction.args) {
+          if (!flag.text.startsWith('--')) break;
+          if (/^--from=/i.test(flag.text)) {
+            const isStage = (name: string) => /^\d+$/.test(name) || laterStageNames.has(name);
+            reportImage(flag, '--from='.length, stageArgs ?? globalArgs, isStage);
+          }
+        }
+        break;
+      case 'RUN':
+        for (const flag of instruction.args) {
+          if (!flag.text.startsWith('--')) break;
+          if (!/^--mount=/i.test(flag.text)) continue;
+          // --mount=type=bind,from=<stage|image>,source=...: options are comma-separated key=value.
+          let offset = '--mount='.length;
+          for (const option of flag.text.slice(offset).split(',')) {
+            if (/^from=/i.test(option)) {
+              const valueToken: Token = { text: flag.text.slice(0, offset + option.length), offsets: flag.offsets.slice(0, offset + option.length) };
+              const isStage = (name: string) => /^\d+$/.test(name) || laterStageNames.has(name);
+              reportImage(valueToken, offset + 'from='.length, stageArgs ?? globalArgs, isStage);
+            }
+            offset += option.length + 1;
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return { refs, problems };
+}
+
+function stageAlias(instruction: Instruction): string | null {
+  const args = instruction.args.filter((t) => !t.text.startsWith('--'));
+  return args.length >= 3 && args[1]!.text.toLowerCase() === 'as' ? args[2]!.text.toLowerCase() : null;
+}
+
+/** `ARG A=1 B="2" C`: each name with its default, expanded with the ARGs declared before it. */
+function parseArgs(instruction: Instruction, escape: string, scope: Map<string, BuildArg>): BuildArg[] {
+  const args: BuildArg[] = [];
+  const visible = new Map(scope);
+  for (const token of instruction.args) {
+    const eq = token.text.indexOf('=');
+    if (eq === -1) {
+      args.push({ name: token.text, value: null, site: null });
+      continue;
+    }
+    const name = token.text.slice(0, eq);
+    let from = eq + 1;
+    let to = token.text.length;
+    const quote = token.text[from];
+    if ((quote === '"' || quote === "'") && token.text.endsWith(quote) && to - from >= 2) {
+      from++;
+      to--;
+    }
+    const raw = token.text.slice(from, to);
+    const expanded = quote === "'" ? { value: raw } : expand(raw, visible, escape);
+    const span = tokenSpan(token, from, to);
+    const arg: BuildArg = {
+      name,
+      value: 'value' in expanded ? expanded.value : null,
+      site: span && raw.length > 0 ? { ...span, raw } : null,
+    };
+    visible.set(name, arg);
+    args.push(arg);
+  }
+  return args;
+}

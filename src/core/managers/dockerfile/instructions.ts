@@ -1,0 +1,155 @@
+/**
+ * Splits a Dockerfile into parser directives and logical instructions the way BuildKit's
+ * parser does (moby/buildkit `frontend/dockerfile/parser`), keeping for every character of an
+ * instruction the offset it came from, so pins can be written back into the original bytes.
+ */
+
+export interface Directive {
+  key: string;
+  value: string;
+  /** File offset of the value. */
+  start: number;
+}
+
+/** A token of an instruction's arguments with the file offset of each of its characters. */
+export interface Token {
+  text: string;
+  offsets: number[];
+}
+
+export interface Instruction {
+  /** Upper-cased keyword (`FROM`, `RUN`, ...). */
+  keyword: string;
+  /** Arguments after the keyword, whitespace-separated, continuation lines joined. */
+  args: Token[];
+  /** File offset where the instruction starts. */
+  start: number;
+}
+
+export interface ParsedDockerfile {
+  directives: Directive[];
+  escape: '\\' | '`';
+  instructions: Instruction[];
+}
+
+interface PhysicalLine {
+  /** Line content without the line terminator (a trailing `\r` is removed too). */
+  text: string;
+  start: number;
+}
+
+function splitLines(text: string): PhysicalLine[] {
+  const lines: PhysicalLine[] = [];
+  let start = 0;
+  while (start <= text.length) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    const content = text.slice(start, end);
+    lines.push({ text: content.endsWith('\r') ? content.slice(0, -1) : content, start });
+    if (newline === -1) break;
+    start = newline + 1;
+  }
+  return lines;
+}
+
+// Directives are only recognised before the first comment, blank line or instruction
+// (https://docs.docker.com/reference/dockerfile/#parser-directives).
+const directivePattern = /^[ \t]*#[ \t]*([a-zA-Z][a-zA-Z0-9_-]*)[ \t]*=[ \t]*(.*?)[ \t]*$/;
+const knownDirectives = new Set(['syntax', 'escape', 'check']);
+const heredocPattern = /<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g;
+const heredocInstructions = new Set(['RUN', 'COPY', 'ADD']);
+
+export function parseDockerfile(source: string): ParsedDockerfile {
+  // A UTF-8 byte-order mark is not part of the first line (BuildKit strips it too).
+  const bomLength = source.startsWith('\uFEFF') ? 1 : 0;
+  const lines = splitLines(source);
+  if (bomLength && lines[0]) lines[0] = { text: lines[0].text.slice(1), start: lines[0].start + 1 };
+
+  const directives: Directive[] = [];
+  let escape: '\\' | '`' = '\\';
+  let index = 0;
+  for (; index < lines.length; index++) {
+    const line = lines[index]!;
+    const match = directivePattern.exec(line.text);
+    if (!match) break;
+    const key = match[1]!.toLowerCase();
+    if (!knownDirectives.has(key) || directives.some((d) => d.key === key)) break;
+    const value = match[2]!;
+    directives.push({ key, value, start: line.start + line.text.indexOf(value, line.text.indexOf('=') + 1) });
+    if (key === 'escape' && (value === '`' || value === '\\')) escape = value;
+  }
+
+  const instructions: Instruction[] = [];
+  while (index < lines.length) {
+    const first = lines[index]!;
+    if (/^\s*$/.test(first.text) || /^\s*#/.test(first.text)) {
+      index++;
+      continue;
+    }
+    // Join continuation lines; comment and blank lines inside a continuation are dropped.
+    const chars: string[] = [];
+    const offsets: number[] = [];
+    let line: PhysicalLine | undefined = first;
+    let isFirst = true;
+    while (line) {
+      index++;
+      const skip = !isFirst && (/^\s*#/.test(line.text) || /^\s*$/.test(line.text));
+      isFirst = false;
+      if (skip) {
+        line = lines[index];
+        continue;
+      }
+      const trimmed = line.text.replace(/\s+$/, '');
+      const continues = trimmed.endsWith(escape);
+      const content = continues ? trimmed.slice(0, -1) : line.text;
+      for (let i = 0; i < content.length; i++) {
+        chars.push(content[i]!);
+        offsets.push(line.start + i);
+      }
+      if (!continues) break;
+      // A separator keeps tokens on both sides of the break apart in the offset map.
+      chars.push(' ');
+      offsets.push(-1);
+      line = lines[index];
+    }
+    const logical = chars.join('');
+    const tokens = tokenize(logical, offsets);
+    const keywordToken = tokens.shift();
+    if (!keywordToken) continue;
+    const keyword = keywordToken.text.toUpperCase();
+    instructions.push({ keyword, args: tokens, start: keywordToken.offsets[0] ?? first.start });
+    if (heredocInstructions.has(keyword)) index = skipHeredocBodies(logical, lines, index);
+  }
+  return { directives, escape, instructions };
+}
+
+function tokenize(logical: string, offsets: number[]): Token[] {
+  const tokens: Token[] = [];
+  const pattern = /\S+/g;
+  for (let match = pattern.exec(logical); match; match = pattern.exec(logical)) {
+    tokens.push({ text: match[0], offsets: offsets.slice(match.index, match.index + match[0].length) });
+  }
+  return tokens;
+}
+
+/** Heredoc bodies follow the instruction's last line, one after another, each up to its delimiter. */
+function skipHeredocBodies(logical: string, lines: PhysicalLine[], index: number): number {
+  for (const match of logical.matchAll(heredocPattern)) {
+    const stripTabs = match[1] === '-';
+    const word = match[3]!;
+    while (index < lines.length) {
+      const body = lines[index++]!.text;
+      if ((stripTabs ? body.replace(/^\t+/, '') : body) === word) break;
+    }
+  }
+  return index;
+}
+
+/** The file span of a token when its characters are contiguous in the file, else null. */
+export function tokenSpan(token: Token, from = 0, to = token.text.length): { start: number; end: number } | null {
+  const slice = token.offsets.slice(from, to);
+  const start = slice[0];
+  if (start === undefined || start < 0) return null;
+  for (let i = 1; i < slice.length; i++) if (slice[i] !== start + i) return null;
+  return { start, end: start + slice.length };
+}
