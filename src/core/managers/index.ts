@@ -1,8 +1,11 @@
 import type { ManagerName } from '../reference.js';
 import type { Manager } from './manager.js';
+import { composeManager } from './compose/index.js';
 import { dockerfileManager } from './dockerfile/index.js';
+import { githubActionsManager } from './github-actions/index.js';
+import { koManager } from './ko/index.js';
 
 /** Every manager, registered once: adding a file kind is a new folder plus one line here. */
-export const managers: readonly Manager[] = [dockerfileManager];
+export const managers: readonly Manager[] = [dockerfileManager, composeManager, githubActionsManager, koManager];
 
 export const managersByName = new Map<ManagerName, Manager>(managers.map((m) => [m.name, m]));

@@ -345,12 +345,15 @@ function retryAfterMs(value: string | null | undefined): number | undefined {
 
 /** What went wrong on the wire; anything else is a bug and is rethrown. */
 function networkCause(error: unknown): string {
-  if (error instanceof DOMException && error.name === 'TimeoutError') return 'no answer in time';
+  // Checked by name, not instanceof: fetch's errors come from Node's own realm, which differs
+  // from the caller's under a VM context (Jest's ESM runner is one).
+  const { name, cause } = (error ?? {}) as { name?: unknown; cause?: unknown };
+  if (name === 'TimeoutError') return 'no answer in time';
   // undici rejects with TypeError("fetch failed", { cause }) when the connection fails.
-  if (error instanceof TypeError && error.cause !== undefined) {
-    const cause: unknown = error.cause;
-    if (cause instanceof Error) return (cause as NodeJS.ErrnoException).code ?? cause.message;
-    return String(cause);
+  if (name === 'TypeError' && cause !== undefined) {
+    const { code, message } = (cause ?? {}) as { code?: unknown; message?: unknown };
+    if (typeof code === 'string') return code;
+    return typeof message === 'string' ? message : String(cause);
   }
   throw error;
 }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Makes sure the tools the real-registry tests need are installed (runs as `pretest`).
+# The tests start Debian's docker-registry on loopback and build images with buildah from
+# busybox-static's /bin/busybox (see test/support/global-setup.ts). Safe to run repeatedly.
+set -euo pipefail
+
+packages=(docker-registry buildah busybox-static)
+install_command="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${packages[*]}"
+
+missing=()
+[ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
+command -v buildah >/dev/null 2>&1 || missing+=(buildah)
+if ! { [ -x /bin/busybox ] && dpkg -s busybox-static >/dev/null 2>&1; }; then
+  missing+=(busybox-static)
+fi
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+echo "ensure-test-deps: missing test dependencies: ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "ensure-test-deps: install them as root (Debian/Ubuntu) with:" >&2
+  echo "  $install_command" >&2
+  exit 1
+fi
+
+apt-get update
+DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"

@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { DependencyRef } from '../../reference.js';
+import { defaultConfig } from '../../config.js';
+import { githubActionsManager } from './index.js';
+
+const digestOf = (label: string) => `sha256:${createHash('sha256').update(label).digest('hex')}`;
+// Fixtures write digests as DIGEST(label) so no test carries a made-up hex string.
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../../../fixtures/github-actions/${name}`, import.meta.url), 'utf8').replace(/DIGEST\(([^)]*)\)/g, (_, label: string) => digestOf(label));
+
+/** Pins every pinnable reference, last span first so earlier spans stay valid. */
+function pinAll(text: string, refs: DependencyRef[]): string {
+  const pinnable = refs.filter((r) => r.site).sort((a, b) => b.site!.span.start - a.site!.span.start);
+  return pinnable.reduce((out, ref) => githubActionsManager.replace(out, ref, { digest: digestOf(`${ref.name}:${ref.value ?? 'latest'}`) }), text);
+}
+
+const summary = (refs: DependencyRef[]) => refs.map(({ line, name, value, digest, pinned, skipped, site }) => ({ line, name, value, digest, pinned, skipped, raw: site?.raw ?? null }));
+
+const EXPRESSION = 'the image uses a GitHub Actions expression (${{ ... }}), so it is only known when the workflow runs';
+
+describe('github-actions manager', () => {
+  it('reads workflow files in .github/workflows at the repository root only', () => {
+    expect(githubActionsManager.matches('.github/workflows/ci.yml')).toBe(true);
+    expect(githubActionsManager.matches('.github/workflows/release.yaml')).toBe(true);
+    for (const path of ['.github/workflows/nested/ci.yml', 'sub/.github/workflows/ci.yml', '.github/dependabot.yml', '.github/workflows/ci.json']) {
+      expect(githubActionsManager.matches(path)).toBe(false);
+    }
+  });
+
+  it('finds container, service and docker:// step images with exact spans', () => {
+    const text = fixture('ci.yml');
+    const { refs, problems } = githubActionsManager.extract({ path: '.github/workflows/ci.yml', text }, defaultConfig);
+    expect(problems).toEqual([]);
+    expect(summary(refs)).toEqual([
+      { line: 17, name: 'python', value: '3.12-slim-bookworm', digest: null, pinned: false, skipped: null, raw: 'python:3.12-slim-bookworm' },
+      { line: 21, name: 'postgres', value: '16', digest: null, pinned: false, skipped: null, raw: 'postgres:16' },
+      { line: 28, name: 'redis', value: '7-alpine', digest: null, pinned: false, skipped: null, raw: 'redis:7-alpine' },
+      { line: 34, name: 'koalaman/shellcheck', value: 'v0.10.0', digest: null, pinned: false, skipped: null, raw: 'koalaman/shellcheck:v0.10.0' },
+      {
+        line: 38,
+        name: 'ghcr.io/hadolint/hadolint',
+        value: 'v2.12.0',
+        digest: digestOf('hadolint stale'),
+        pinned: true,
+        skipped: null,
+        raw: `ghcr.io/hadolint/hadolint:v2.12.0@${digestOf('hadolint stale')}`,
+      },
+      { line: 48, name: '${{ matrix.image }}', value: null, digest: null, pinned: false, skipped: EXPRESSION, raw: null },
+      { line: 54, name: 'node', value: '20', digest: null, pinned: false, skipped: null, raw: 'node:20' },
+    ]);
+    for (const ref of refs) {
+      expect(ref).toMatchObject({ file: '.github/workflows/ci.yml', manager: 'github-actions', datasource: 'docker' });
+      if (ref.site) expect(text.slice(ref.site.span.start, ref.site.span.end)).toBe(ref.site.raw);
+    }
+  });
+
+  it('pins after docker:// and inside quotes, replacing a stale digest and keeping every other byte', () => {
+    const text = fixture('ci.yml');
+    const { refs } = githubActionsManager.extract({ path: '.github/workflows/ci.yml', text }, defaultConfig);
+    expect(pinAll(text, refs)).toBe(fixture('ci.pinned.yml'));
+  });
+
+  it('skips expression and block-scalar images and reports malformed step images as problems', () => {
+    const text = fixture('release.yml');
+    const { refs, problems } = githubActionsManager.extract({ path: '.github/workflows/release.yml', text }, defaultConfig);
+    expect(summary(refs)).toEqual([
+      { line: 9, name: 'ghcr.io/acme/builder:${{ inputs.builder-tag }}', value: null, digest: null, pinned: false, skipped: EXPRESSION, raw: null },
+      { line: 15, name: 'registry', value: '2', digest: null, pinned: false, skipped: null, raw: 'registry:2' },
+      {
+        line: 18,
+        name: 'minio/minio',
+        value: 'RELEASE.2024-10-13T13-34-11Z',
+        digest: null,
+        pinned: false,
+        skipped: 'the value is a block scalar (| or >); write it on one line to pin it',
+        raw: null,
+      },
+      { line: 22, name: 'alpine', value: '3.20', digest: null, pinned: false, skipped: null, raw: 'alpine:3.20' },
+    ]);
+    expect(problems).toEqual([
+      {
+        file: '.github/workflows/release.yml',
+        line: 21,
+        dependency: 'Alpine:3.20',
+        message: '"Alpine" is not a valid image name (names are lowercase letters, digits and separators)',
+      },
+    ]);
+  });
+
+  it('leaves actions, local actions and empty containers alone', () => {
+    const text = [
+      'jobs:',
+      '  build:',
+      "    container: ''",
+      '    services:',
+      '      cache: redis:7', // the string form GitHub rejects
+      '    steps:',
+      '      - uses: actions/setup-node@v4',
+      '      - uses: ./.github/actions/build',
+      '  call:',
+      '    uses: octo-org/shared/.github/workflows/build.yml@main',
+      '',
+    ].join('\n');
+    expect(githubActionsManager.extract({ path: '.github/workflows/ci.yml', text }, defaultConfig)).toEqual({ refs: [], problems: [] });
+  });
+
+  it('keeps CRLF line endings when pinning', () => {
+    const text = 'jobs:\r\n  test:\r\n    container: "node:20"\r\n    steps:\r\n      - uses: docker://alpine # lint\r\n';
+    const { refs } = githubActionsManager.extract({ path: '.github/workflows/ci.yml', text }, defaultConfig);
+    expect(summary(refs).map((r) => [r.line, r.raw])).toEqual([
+      [3, 'node:20'],
+      [5, 'alpine'],
+    ]);
+    expect(pinAll(text, refs)).toBe(
+      `jobs:\r\n  test:\r\n    container: "node:20@${digestOf('node:20')}"\r\n    steps:\r\n      - uses: docker://alpine:latest@${digestOf('alpine:latest')} # lint\r\n`,
+    );
+  });
+
+  it('reports invalid YAML at the line of the error', () => {
+    const text = 'jobs:\n  test:\n    container: node:20\n   steps: []\n';
+    expect(githubActionsManager.extract({ path: '.github/workflows/ci.yml', text }, defaultConfig)).toEqual({
+      refs: [],
+      problems: [{ file: '.github/workflows/ci.yml', line: 4, dependency: null, message: expect.stringMatching(/^not valid YAML: /) }],
+    });
+  });
+});
