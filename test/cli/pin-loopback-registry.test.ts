@@ -107,3 +107,87 @@ describe('repro-pins pin against a real registry on loopback', () => {
     expect(bad.stderr).toContain('--only: unknown manager "maven"');
   });
 });
+
+describe('repro-pins pin rewrites YAML files without reformatting them', () => {
+  test('compose, workflow and .ko.yaml references get the registry digests; comments, quotes and CRLF stay', async () => {
+    const compose = [
+      '# the stack',
+      'services:',
+      '  api:',
+      `    image: "${R}/test/app:2.0"   # quoted, with a comment`,
+      '    ports: ["8080:8080"]',
+      '  worker:',
+      `    image: ${R}/test/busybox:1.36@${stale}`,
+      '  built:',
+      '    build: .',
+      `    image: ${R}/test/app:2.0`,
+      '  templated:',
+      '    image: ${REGISTRY:-ghcr.io}/acme/tool:1.0',
+      '',
+    ].join('\r\n');
+    const workflow = [
+      'on: push',
+      'jobs:',
+      '  test:',
+      '    runs-on: ubuntu-24.04',
+      `    container: ${R}/test/multi:1.0`,
+      '    services:',
+      '      cache:',
+      `        image: '${R}/test/busybox:1.37'`,
+      '    steps:',
+      `      - uses: docker://${R}/test/app:2.0`,
+      '      - uses: ./local-action',
+      '',
+    ].join('\n');
+    const ko = `defaultBaseImage: ${R}/test/busybox:1.36\nbaseImageOverrides:\n  example.com/cmd/tool: ${R}/test/multi:1.0\n`;
+    const dir = await makeRepo({ 'deploy/docker-compose.yml': compose, '.github/workflows/ci.yml': workflow, '.ko.yaml': ko });
+    const run = await runRepoPins(['pin', dir]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('skipped: deploy/docker-compose.yml:12: ${REGISTRY:-ghcr.io}/acme/tool:1.0: the image uses compose variable interpolation');
+    const after = await readRepo(dir);
+    const pin = (image: string) => `${R}/${image}@${digest(image)}`;
+    expect(after['deploy/docker-compose.yml']).toBe(
+      compose
+        .replace(`"${R}/test/app:2.0"`, `"${pin('test/app:2.0')}"`)
+        .replace(`${R}/test/busybox:1.36@${stale}`, pin('test/busybox:1.36')),
+    );
+    expect(after['.github/workflows/ci.yml']).toBe(
+      workflow
+        .replace(`container: ${R}/test/multi:1.0`, `container: ${pin('test/multi:1.0')}`)
+        .replace(`'${R}/test/busybox:1.37'`, `'${pin('test/busybox:1.37')}'`)
+        .replace(`docker://${R}/test/app:2.0`, `docker://${pin('test/app:2.0')}`),
+    );
+    expect(after['.ko.yaml']).toBe(`defaultBaseImage: ${pin('test/busybox:1.36')}\nbaseImageOverrides:\n  example.com/cmd/tool: ${pin('test/multi:1.0')}\n`);
+  });
+
+  test('a malformed YAML file is named with its line; the other files are still pinned', async () => {
+    const dir = await makeRepo({ 'compose.yaml': `services:\n  api:\n    image: ${R}/test/app:2.0\n  bad: [unclosed\n`, Dockerfile: `FROM ${R}/test/app:2.0\n` });
+    const run = await runRepoPins(['pin', dir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/error: compose\.yaml:\d+: not valid YAML/);
+    expect((await readRepo(dir)).Dockerfile).toBe(`FROM ${R}/test/app:2.0@${digest('test/app:2.0')}\n`);
+  });
+});
+
+describe('repro-pins scan', () => {
+  test('--json lists every reference with the contract fields and needs no network', async () => {
+    const dir = await makeRepo({ Dockerfile: `ARG X\nFROM ${R}/test/app:2.0 AS a\nFROM a\nFROM \${X}\n`, 'compose.yml': `services:\n  db:\n    image: postgres@${stale}\n` });
+    const run = await runRepoPins(['scan', dir, '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({
+      references: [
+        { file: 'Dockerfile', line: 2, manager: 'dockerfile', name: `${R}/test/app`, value: '2.0', digest: null, pinned: false, skipped: null },
+        { file: 'Dockerfile', line: 4, manager: 'dockerfile', name: '${X}', value: null, digest: null, pinned: false, skipped: 'ARG X has no default value, so the image is only known at build time' },
+        { file: 'compose.yml', line: 3, manager: 'compose', name: 'postgres', value: null, digest: stale, pinned: true, skipped: null },
+      ],
+      findings: [],
+      errors: [],
+    });
+  });
+
+  test('a directory that does not exist is a usage error', async () => {
+    const run = await runRepoPins(['scan', '/nonexistent/repro-pins']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('repro-pins: /nonexistent/repro-pins is not a directory\n');
+  });
+});
