@@ -3,6 +3,8 @@ import { formatProblem, type ManagerName, type Problem } from '../core/reference
 import { computeEdits, planLookups, resolvePins, type PinChange } from '../core/plan.js';
 import { managersByName } from '../core/managers/index.js';
 import { RegistryClient } from '../core/datasources/docker/registry-client.js';
+import { dockerDatasource } from '../core/datasources/docker/index.js';
+import type { Datasources } from '../core/datasources/datasource.js';
 import { loadDockerCredentials } from '../core/datasources/docker/docker-config.js';
 import type { RepoConfig } from '../core/config.js';
 import type { CliIo } from './main.js';
@@ -17,6 +19,11 @@ export interface PinOptions {
   only: ManagerName[] | null;
 }
 
+/** The datasources of one CLI run: each is created once, so its cache spans every file. */
+export function datasourcesFor(config: RepoConfig, env: NodeJS.ProcessEnv): Datasources {
+  return { docker: dockerDatasource(registryClientFor(config, env)) };
+}
+
 export function registryClientFor(config: RepoConfig, env: NodeJS.ProcessEnv): RegistryClient {
   let credentials;
   try {
@@ -29,16 +36,18 @@ export function registryClientFor(config: RepoConfig, env: NodeJS.ProcessEnv): R
 }
 
 function describeChange(change: PinChange): string {
-  const from = change.from ? `${change.from.slice(0, 19)}… → ` : '';
-  return `${change.file}:${change.line}\t${change.name}:${change.value}\t${from}${change.to}`;
+  const from = change.from ? `${change.from.length > 24 ? `${change.from.slice(0, 19)}…` : change.from} → ` : '';
+  const note = change.note ? `\t(${change.note})` : '';
+  return `${change.file}:${change.line}\t${change.name}${change.value === null ? '' : `:${change.value}`}\t${from}${change.to}${note}`;
 }
 
 export async function runPin(dir: string, options: PinOptions, io: CliIo): Promise<number> {
   const scan = await scanDirectory(dir, options.only);
-  const lookups = planLookups(scan.refs);
+  const datasources = datasourcesFor(scan.config, io.env);
+  const lookups = planLookups(scan.refs, datasources);
   const progress = progressReporter(io.stderr, io.isTTY, 'Resolving');
-  const results = await resolvePins(lookups, registryClientFor(scan.config, io.env), progress.update);
-  const plan = computeEdits(scan.files, scan.refs, results, managersByName);
+  const results = await resolvePins(lookups, datasources, progress.update);
+  const plan = computeEdits(scan.files, scan.refs, results, datasources, managersByName);
 
   // Every file is written on its own, atomically: one failure leaves the others pinned.
   const written: string[] = [];

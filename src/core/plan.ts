@@ -1,13 +1,13 @@
 import picomatch from 'picomatch';
 import type { RepoConfig } from './config.js';
-import type { DigestLookup, ImageDigestResolver } from './datasources/datasource.js';
-import { effectiveTag, isImageRefError, lookupKey, parseImageRef, type ImageRef } from './image-ref.js';
-import type { Manager } from './managers/manager.js';
-import type { DependencyRef, ManagerName, Problem, SourceFile } from './reference.js';
+import type { Datasources, LookupResult } from './datasources/datasource.js';
+import { isImageRefError, parseImageRef } from './image-ref.js';
+import { isPinCurrent, type Manager } from './managers/manager.js';
+import type { DependencyRef, ManagerName, Pin, Problem, SourceFile } from './reference.js';
 
 /**
  * The pipeline shared by the CLI and the App, one pure step per function except `resolvePins`,
- * the only one that talks to the network (through the resolver it is given):
+ * the only one that talks to the network (through the datasources it is given):
  * select files -> extract references -> plan lookups -> resolve -> compute edits.
  */
 
@@ -41,43 +41,47 @@ export function extractReferences(files: SourceFile[], readers: Map<string, Mana
   return { refs, problems };
 }
 
-/** `ignoreDeps` names a dependency as written or fully qualified (`python` or `docker.io/library/python`). */
+/** `ignoreDeps` names a dependency as written or, for images, fully qualified (`docker.io/library/python`). */
 function isIgnored(ref: DependencyRef, config: RepoConfig): boolean {
   if (config.ignoreDeps.length === 0) return false;
+  if (config.ignoreDeps.includes(ref.name)) return true;
+  if (ref.datasource !== 'docker') return false;
   const parsed = parseImageRef(ref.name);
-  const qualified = isImageRefError(parsed) ? ref.name : `${parsed.registry}/${parsed.repository}`;
-  return config.ignoreDeps.some((dep) => dep === ref.name || dep === qualified);
+  return !isImageRefError(parsed) && config.ignoreDeps.includes(`${parsed.registry}/${parsed.repository}`);
 }
 
-/** A reference that can take a pin: not skipped, has a place to write it, and has a tag to resolve. */
-function isPinnable(ref: DependencyRef): boolean {
-  return ref.skipped === null && ref.site !== undefined && !(ref.digest !== null && ref.value === null);
+/** A planned lookup: the first reference that needs it stands for all that share its key. */
+export interface Lookup {
+  key: string;
+  ref: DependencyRef;
 }
 
-function imageOf(ref: DependencyRef): ImageRef | null {
-  const parsed = parseImageRef(ref.value === null ? ref.name : `${ref.name}:${ref.value}`);
-  return isImageRefError(parsed) ? null : parsed;
+/** The lookup a reference needs, or null when it is skipped, has nowhere to write, or is fully pinned. */
+function lookupFor(ref: DependencyRef, datasources: Datasources): Lookup | null {
+  if (ref.skipped !== null || ref.site === undefined) return null;
+  const key = datasources[ref.datasource]?.lookupKey(ref);
+  return key ? { key: `${ref.datasource}:${key}`, ref } : null;
 }
 
-/** One lookup per distinct (registry, repository, tag), however many files mention it. */
-export function planLookups(refs: DependencyRef[]): Map<string, ImageRef> {
-  const lookups = new Map<string, ImageRef>();
+/** One lookup per distinct key (for images: registry, repository, tag), however many files mention it. */
+export function planLookups(refs: DependencyRef[], datasources: Datasources): Map<string, Lookup> {
+  const lookups = new Map<string, Lookup>();
   for (const ref of refs) {
-    if (!isPinnable(ref)) continue;
-    const image = imageOf(ref);
-    if (image) lookups.set(lookupKey(image), image);
+    const lookup = lookupFor(ref, datasources);
+    if (lookup && !lookups.has(lookup.key)) lookups.set(lookup.key, lookup);
   }
   return lookups;
 }
 
 export type Progress = (done: number, total: number) => void;
 
-export async function resolvePins(lookups: Map<string, ImageRef>, resolver: ImageDigestResolver, onProgress?: Progress): Promise<Map<string, DigestLookup>> {
-  const results = new Map<string, DigestLookup>();
+export async function resolvePins(lookups: Map<string, Lookup>, datasources: Datasources, onProgress?: Progress): Promise<Map<string, LookupResult>> {
+  const results = new Map<string, LookupResult>();
   let done = 0;
   await Promise.all(
-    [...lookups].map(async ([key, image]) => {
-      results.set(key, await resolver.resolveDigest(image));
+    [...lookups.values()].map(async ({ key, ref }) => {
+      const datasource = datasources[ref.datasource];
+      results.set(key, datasource ? await datasource.resolve(ref) : { ok: false, message: `no ${ref.datasource} datasource is configured` });
       onProgress?.(++done, lookups.size);
     }),
   );
@@ -90,20 +94,27 @@ export interface PinChange {
   line: number;
   manager: ManagerName;
   name: string;
-  value: string;
+  /** The tag or version the pin was resolved from. */
+  value: string | null;
+  /** What the reference carried before (digest, SHA or version), or null. */
   from: string | null;
   to: string;
+  note?: string;
 }
 
 export interface PinPlan {
   /** New text of every file that changes. */
   files: Map<string, string>;
   changes: PinChange[];
-  /** References that are already pinned to the digest the registry serves. */
+  /** References that already carry what the lookup answered. */
   current: DependencyRef[];
-  /** Lookup failures and skipped references, each naming file, line and dependency. */
+  /** Lookup failures, each naming file, line and dependency. */
   problems: Problem[];
   skipped: DependencyRef[];
+}
+
+function describeRef(ref: DependencyRef): string {
+  return ref.value === null ? ref.name : `${ref.name}:${ref.value}`;
 }
 
 /**
@@ -111,37 +122,53 @@ export interface PinPlan {
  * so earlier spans stay valid; two references sharing one site (two FROMs using one ARG
  * default) write it once.
  */
-export function computeEdits(files: SourceFile[], refs: DependencyRef[], results: Map<string, DigestLookup>, managersByName: Map<ManagerName, Manager>): PinPlan {
+export function computeEdits(
+  files: SourceFile[],
+  refs: DependencyRef[],
+  results: Map<string, LookupResult>,
+  datasources: Datasources,
+  managersByName: Map<ManagerName, Manager>,
+): PinPlan {
   const plan: PinPlan = { files: new Map(), changes: [], current: [], problems: [], skipped: [] };
   const texts = new Map(files.map((f) => [f.path, f.text]));
-  const editsByFile = new Map<string, { ref: DependencyRef; digest: string }[]>();
+  const editsByFile = new Map<string, Map<number, { ref: DependencyRef; pin: Pin }>>();
   for (const ref of refs) {
-    if (!isPinnable(ref)) {
-      if (ref.skipped !== null) plan.skipped.push(ref);
+    if (ref.skipped !== null) {
+      plan.skipped.push(ref);
       continue;
     }
-    const image = imageOf(ref);
-    const result = image ? results.get(lookupKey(image)) : undefined;
-    if (!image || !result) continue;
+    const lookup = lookupFor(ref, datasources);
+    const result = lookup ? results.get(lookup.key) : undefined;
+    const manager = managersByName.get(ref.manager);
+    if (!lookup || !result || !manager) continue;
     if (!result.ok) {
-      plan.problems.push({ file: ref.file, line: ref.line, dependency: `${ref.name}:${effectiveTag(image)}`, message: result.message });
+      plan.problems.push({ file: ref.file, line: ref.line, dependency: describeRef(ref), message: result.message });
       continue;
     }
-    if (ref.digest === result.digest) {
+    if (isPinCurrent(manager, ref, result.pin)) {
       plan.current.push(ref);
       continue;
     }
-    const edits = editsByFile.get(ref.file) ?? [];
-    edits.push({ ref, digest: result.digest });
+    const edits = editsByFile.get(ref.file) ?? new Map();
+    edits.set(ref.site!.span.start, { ref, pin: result.pin });
     editsByFile.set(ref.file, edits);
-    plan.changes.push({ file: ref.file, line: ref.line, manager: ref.manager, name: ref.name, value: effectiveTag(image), from: ref.digest, to: result.digest });
+    const { pin } = result;
+    plan.changes.push({
+      file: ref.file,
+      line: ref.line,
+      manager: ref.manager,
+      name: ref.name,
+      value: pin.tag ?? ref.value,
+      from: pin.digest !== undefined ? ref.digest : ref.value,
+      to: pin.digest ?? pin.version ?? '',
+      ...(pin.note ? { note: pin.note } : {}),
+    });
   }
   for (const [path, edits] of editsByFile) {
     let text = texts.get(path);
     if (text === undefined) continue;
-    const bySite = new Map(edits.map((e) => [e.ref.site!.span.start, e]));
-    for (const edit of [...bySite.values()].sort((a, b) => b.ref.site!.span.start - a.ref.site!.span.start)) {
-      text = managersByName.get(edit.ref.manager)!.replace(text, edit.ref, { digest: edit.digest });
+    for (const { ref, pin } of [...edits.values()].sort((a, b) => b.ref.site!.span.start - a.ref.site!.span.start)) {
+      text = managersByName.get(ref.manager)!.replace(text, ref, pin);
     }
     plan.files.set(path, text);
   }

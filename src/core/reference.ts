@@ -18,8 +18,20 @@ export interface Span {
   end: number;
 }
 
-/** Which lookup source answers for a reference. */
-export type DatasourceName = 'docker';
+/** Which lookup source answers for a reference: one folder per name under `datasources/`. */
+export type DatasourceName = 'docker' | 'github-tags' | 'python-index' | 'alpine' | 'debian';
+
+/** What a lookup answered: what to write for a reference. Each manager reads the fields it writes. */
+export interface Pin {
+  /** Image digest (`sha256:<hex>`) or 40-hex commit SHA. */
+  digest?: string;
+  /** Exact version a package is pinned to. */
+  version?: string;
+  /** The tag the pin was resolved from: written as a comment after an action SHA, shown in reports. */
+  tag?: string;
+  /** Why the pin moved when it is more than a refresh, e.g. a version that left the index. */
+  note?: string;
+}
 
 /** One dependency reference found in a file. */
 export interface DependencyRef {
@@ -37,6 +49,8 @@ export interface DependencyRef {
   pinned: boolean;
   /** Why the reference cannot be looked up or rewritten statically; null when it can. */
   skipped: string | null;
+  /** Facts a datasource needs beyond name and value (an Alpine branch, a Debian suite, an index URL). */
+  context?: Readonly<Record<string, string>>;
   /**
    * Where a pin is written. Its text may differ from `name:value` when the value comes from a
    * Dockerfile ARG default or still contains a variable; absent when the reference is skipped.

@@ -1,6 +1,5 @@
 import { isImageRefError, parseImageRef, writeImagePin } from '../image-ref.js';
-import type { DependencyRef } from '../reference.js';
-import type { Pin } from './manager.js';
+import type { DependencyRef, Pin } from '../reference.js';
 
 /**
  * The `replace` every image manager shares: the pin goes into the span the extractor recorded,
@@ -13,6 +12,7 @@ export function replaceImagePin(text: string, ref: DependencyRef, pin: Pin): str
   if (current !== site.raw) {
     throw new Error(`${ref.file}:${ref.line}: expected "${site.raw}" at offset ${site.span.start}, found "${current}"`);
   }
+  if (!pin.digest) throw new Error(`${ref.file}:${ref.line}: ${ref.name}: an image pin needs a digest`);
   const parsed = parseImageRef(`${ref.name}${ref.value === null ? '' : `:${ref.value}`}`);
   if (isImageRefError(parsed)) throw new Error(`${ref.file}:${ref.line}: ${parsed.error}`);
   return text.slice(0, site.span.start) + writeImagePin(site.raw, parsed, pin.digest) + text.slice(site.span.end);

@@ -1,10 +1,5 @@
-import type { DependencyRef, Extraction, ManagerName, SourceFile } from '../reference.js';
+import type { DependencyRef, Extraction, ManagerName, Pin, SourceFile } from '../reference.js';
 import type { RepoConfig } from '../config.js';
-
-/** What a lookup answered for a reference: the digest to pin (images) and the tag it came from. */
-export interface Pin {
-  digest: string;
-}
 
 /**
  * A file kind. `extract` finds references with the exact span a pin is written to; `replace`
@@ -16,4 +11,11 @@ export interface Manager {
   matches(path: string): boolean;
   extract(file: SourceFile, config: RepoConfig): Extraction;
   replace(text: string, ref: DependencyRef, pin: Pin): string;
+  /** Whether a reference already says what the pin says; by default its digest and version are compared. */
+  isCurrent?(ref: DependencyRef, pin: Pin): boolean;
+}
+
+export function isPinCurrent(manager: Manager, ref: DependencyRef, pin: Pin): boolean {
+  if (manager.isCurrent) return manager.isCurrent(ref, pin);
+  return (pin.digest === undefined || pin.digest === ref.digest) && (pin.version === undefined || pin.version === ref.value);
 }
