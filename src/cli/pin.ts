@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { formatProblem, type ManagerName, type Problem } from '../core/reference.js';
-import { computeEdits, planLookups, resolvePins, type PinChange } from '../core/plan.js';
+import { planPins, type PinChange } from '../core/plan.js';
 import { managersByName } from '../core/managers/index.js';
 import { RegistryClient } from '../core/datasources/docker/registry-client.js';
 import { dockerDatasource } from '../core/datasources/docker/index.js';
@@ -44,10 +44,8 @@ function describeChange(change: PinChange): string {
 export async function runPin(dir: string, options: PinOptions, io: CliIo): Promise<number> {
   const scan = await scanDirectory(dir, options.only);
   const datasources = datasourcesFor(scan.config, io.env);
-  const lookups = planLookups(scan.refs, datasources);
   const progress = progressReporter(io.stderr, io.isTTY, 'Resolving');
-  const results = await resolvePins(lookups, datasources, progress.update);
-  const plan = computeEdits(scan.files, scan.refs, results, datasources, managersByName);
+  const plan = await planPins(scan.files, scan.refs, datasources, managersByName, scan.config, progress.update);
 
   // Every file is written on its own, atomically: one failure leaves the others pinned.
   const written: string[] = [];
@@ -81,7 +79,7 @@ export async function runPin(dir: string, options: PinOptions, io: CliIo): Promi
     const verb = options.dryRun ? 'would pin' : 'pinned';
     io.stderr.write(
       `${verb} ${plan.changes.length} references in ${plan.files.size} files; ${plan.current.length} already current; ` +
-        `${plan.skipped.length} skipped; ${problems.length} errors; ${lookups.size} distinct images looked up\n`,
+        `${plan.skipped.length} skipped; ${problems.length} errors; ${plan.lookups} distinct lookups\n`,
     );
   }
   return problems.length > 0 ? 1 : 0;

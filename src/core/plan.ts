@@ -2,8 +2,8 @@ import picomatch from 'picomatch';
 import type { RepoConfig } from './config.js';
 import type { Datasources, LookupResult } from './datasources/datasource.js';
 import { isImageRefError, parseImageRef } from './image-ref.js';
-import { isPinCurrent, type Manager } from './managers/manager.js';
-import type { DependencyRef, ManagerName, Pin, Problem, SourceFile } from './reference.js';
+import { isPinCurrent, type FileChange, type Manager, type PinEdit } from './managers/manager.js';
+import type { DependencyRef, ManagerName, Problem, SourceFile } from './reference.js';
 
 /**
  * The pipeline shared by the CLI and the App, one pure step per function except `resolvePins`,
@@ -56,18 +56,22 @@ export interface Lookup {
   ref: DependencyRef;
 }
 
-/** The lookup a reference needs, or null when it is skipped, has nowhere to write, or is fully pinned. */
-function lookupFor(ref: DependencyRef, datasources: Datasources): Lookup | null {
+/**
+ * The lookup a reference needs, or null when it is skipped, has nowhere to write, is fully
+ * pinned, or belongs to a manager that resolves whole files.
+ */
+function lookupFor(ref: DependencyRef, datasources: Datasources, managersByName: Map<ManagerName, Manager>): Lookup | null {
   if (ref.skipped !== null || ref.site === undefined) return null;
+  if (managersByName.get(ref.manager)?.resolveFile) return null;
   const key = datasources[ref.datasource]?.lookupKey(ref);
   return key ? { key: `${ref.datasource}:${key}`, ref } : null;
 }
 
 /** One lookup per distinct key (for images: registry, repository, tag), however many files mention it. */
-export function planLookups(refs: DependencyRef[], datasources: Datasources): Map<string, Lookup> {
+export function planLookups(refs: DependencyRef[], datasources: Datasources, managersByName: Map<ManagerName, Manager>): Map<string, Lookup> {
   const lookups = new Map<string, Lookup>();
   for (const ref of refs) {
-    const lookup = lookupFor(ref, datasources);
+    const lookup = lookupFor(ref, datasources, managersByName);
     if (lookup && !lookups.has(lookup.key)) lookups.set(lookup.key, lookup);
   }
   return lookups;
@@ -88,19 +92,11 @@ export async function resolvePins(lookups: Map<string, Lookup>, datasources: Dat
   return results;
 }
 
-/** A pin written (or to be written) into a file. */
-export interface PinChange {
-  file: string;
-  line: number;
-  manager: ManagerName;
-  name: string;
-  /** The tag or version the pin was resolved from. */
-  value: string | null;
-  /** What the reference carried before (digest, SHA or version), or null. */
-  from: string | null;
-  to: string;
-  note?: string;
-}
+/**
+ * A pin written (or to be written) into a file: `value` is the tag or version it was resolved
+ * from, `from` what the reference carried before (digest, SHA or version) or null.
+ */
+export type PinChange = FileChange;
 
 export interface PinPlan {
   /** New text of every file that changes. */
@@ -131,13 +127,13 @@ export function computeEdits(
 ): PinPlan {
   const plan: PinPlan = { files: new Map(), changes: [], current: [], problems: [], skipped: [] };
   const texts = new Map(files.map((f) => [f.path, f.text]));
-  const editsByFile = new Map<string, Map<number, { ref: DependencyRef; pin: Pin }>>();
+  const editsByFile = new Map<string, Map<number, PinEdit>>();
   for (const ref of refs) {
     if (ref.skipped !== null) {
       plan.skipped.push(ref);
       continue;
     }
-    const lookup = lookupFor(ref, datasources);
+    const lookup = lookupFor(ref, datasources, managersByName);
     const result = lookup ? results.get(lookup.key) : undefined;
     const manager = managersByName.get(ref.manager);
     if (!lookup || !result || !manager) continue;
@@ -167,10 +163,63 @@ export function computeEdits(
   for (const [path, edits] of editsByFile) {
     let text = texts.get(path);
     if (text === undefined) continue;
-    for (const { ref, pin } of [...edits.values()].sort((a, b) => b.ref.site!.span.start - a.ref.site!.span.start)) {
-      text = managersByName.get(ref.manager)!.replace(text, ref, pin);
+    const byManager = groupBy(edits.values(), (edit) => edit.ref.manager);
+    for (const [name, managerEdits] of byManager) {
+      const manager = managersByName.get(name)!;
+      if (manager.replaceAll) {
+        text = manager.replaceAll(text, managerEdits);
+        continue;
+      }
+      for (const { ref, pin } of managerEdits.sort((a, b) => b.ref.site!.span.start - a.ref.site!.span.start)) {
+        text = manager.replace(text, ref, pin);
+      }
     }
     plan.files.set(path, text);
   }
   return plan;
+}
+
+/**
+ * Runs the whole plan: per-reference lookups (deduplicated) and whole-file resolutions, then the
+ * edits. Two managers may write one file (a Dockerfile's images and its apk packages): their
+ * edits never overlap, and file-level resolutions run on the text the per-reference edits left.
+ */
+export async function planPins(
+  files: SourceFile[],
+  refs: DependencyRef[],
+  datasources: Datasources,
+  managersByName: Map<ManagerName, Manager>,
+  config: RepoConfig,
+  onProgress?: Progress,
+): Promise<PinPlan & { lookups: number }> {
+  const lookups = planLookups(refs, datasources, managersByName);
+  const results = await resolvePins(lookups, datasources, onProgress);
+  const plan = computeEdits(files, refs, results, datasources, managersByName);
+  const texts = new Map(files.map((f) => [f.path, plan.files.get(f.path) ?? f.text]));
+  const byFile = groupBy(refs.filter((r) => managersByName.get(r.manager)?.resolveFile && r.skipped === null), (r) => `${r.manager}\0${r.file}`);
+  for (const fileRefs of byFile.values()) {
+    const first = fileRefs[0]!;
+    const manager = managersByName.get(first.manager)!;
+    const resolution = await manager.resolveFile!({ path: first.file, text: texts.get(first.file) ?? '' }, fileRefs, { datasources, config, files: texts });
+    plan.changes.push(...resolution.changes);
+    plan.current.push(...resolution.current);
+    plan.problems.push(...resolution.problems);
+    if (resolution.text !== texts.get(first.file)) {
+      texts.set(first.file, resolution.text);
+      plan.files.set(first.file, resolution.text);
+    }
+  }
+  return { ...plan, lookups: lookups.size };
+}
+
+// Map.groupBy arrives in Node 21; the engines field promises Node 20.
+function groupBy<T, K>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }

@@ -1,5 +1,6 @@
-import type { DependencyRef, Extraction, ManagerName, Pin, SourceFile } from '../reference.js';
+import type { DependencyRef, Extraction, ManagerName, Pin, Problem, SourceFile } from '../reference.js';
 import type { RepoConfig } from '../config.js';
+import type { Datasources } from '../datasources/datasource.js';
 
 /**
  * A file kind. `extract` finds references with the exact span a pin is written to; `replace`
@@ -13,6 +14,49 @@ export interface Manager {
   replace(text: string, ref: DependencyRef, pin: Pin): string;
   /** Whether a reference already says what the pin says; by default its digest and version are compared. */
   isCurrent?(ref: DependencyRef, pin: Pin): boolean;
+  /**
+   * Writes all of a file's pins at once, for managers whose edits interact (a package list that
+   * is pinned and sorted in one go). By default each pin goes through `replace`, last span first.
+   */
+  replaceAll?(text: string, edits: PinEdit[]): string;
+  /**
+   * Resolves a whole file at once, for managers whose pins depend on each other (pip adds the
+   * transitive dependencies a requirements file lacks). Such a manager's references skip the
+   * per-reference lookups.
+   */
+  resolveFile?(file: SourceFile, refs: DependencyRef[], context: FileResolveContext): Promise<FileResolution>;
+}
+
+export interface PinEdit {
+  ref: DependencyRef;
+  pin: Pin;
+}
+
+export interface FileResolveContext {
+  datasources: Datasources;
+  config: RepoConfig;
+  /** Every file the run read, by path: for includes such as `-r other.txt`. */
+  files: ReadonlyMap<string, string>;
+}
+
+/** A file-level resolution: the new text (unchanged when nothing moved) and what changed. */
+export interface FileResolution {
+  text: string;
+  changes: FileChange[];
+  current: DependencyRef[];
+  problems: Problem[];
+}
+
+/** One change a file-level resolution made; the same shape the planner reports for every pin. */
+export interface FileChange {
+  file: string;
+  line: number;
+  manager: ManagerName;
+  name: string;
+  value: string | null;
+  from: string | null;
+  to: string;
+  note?: string;
 }
 
 export function isPinCurrent(manager: Manager, ref: DependencyRef, pin: Pin): boolean {
