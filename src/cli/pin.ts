@@ -9,6 +9,7 @@ import { loadDockerCredentials } from '../core/datasources/docker/docker-config.
 import type { RepoConfig } from '../core/config.js';
 import type { CliIo } from './main.js';
 import { writeFileAtomic } from './local-repo.js';
+import { Semaphore } from '../core/concurrency.js';
 import { progressReporter } from './progress.js';
 import { referenceJson } from './scan.js';
 import { scanDirectory, UsageError } from './repo-context.js';
@@ -51,14 +52,21 @@ export async function runPin(dir: string, options: PinOptions, io: CliIo): Promi
   const written: string[] = [];
   const writeProblems: Problem[] = [];
   if (!options.dryRun) {
-    for (const [path, text] of plan.files) {
-      try {
-        await writeFileAtomic(join(dir, path), text);
-        written.push(path);
-      } catch (error) {
-        writeProblems.push({ file: path, line: 1, dependency: null, message: `could not be written: ${(error as Error).message}` });
-      }
-    }
+    // Each write waits on an fsync; a few in flight keep the disk busy without exhausting file handles.
+    const writes = new Semaphore(16);
+    await Promise.all(
+      [...plan.files].map(([path, text]) =>
+        writes.run(async () => {
+          try {
+            await writeFileAtomic(join(dir, path), text);
+            written.push(path);
+          } catch (error) {
+            writeProblems.push({ file: path, line: 1, dependency: null, message: `could not be written: ${(error as Error).message}` });
+          }
+        }),
+      ),
+    );
+    written.sort();
   }
   const problems = [...scan.problems, ...plan.problems, ...writeProblems];
 

@@ -88,6 +88,8 @@ export function lookupKey(ref: ImageRef): string {
 export function writeImagePin(raw: string, ref: ImageRef, digest: string): string {
   const at = raw.lastIndexOf('@');
   const base = at === -1 ? raw : raw.slice(0, at);
-  const withTag = ref.tag === null && !base.includes('$') ? `${base}:latest` : base;
+  // A variable in the last path component might carry the tag itself; anywhere else it cannot.
+  const lastComponent = base.slice(base.lastIndexOf('/') + 1);
+  const withTag = ref.tag === null && !lastComponent.includes('$') ? `${base}:latest` : base;
   return `${withTag}@${digest}`;
 }

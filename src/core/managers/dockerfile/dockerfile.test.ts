@@ -89,6 +89,13 @@ describe('dockerfile manager', () => {
     expect(pinned.startsWith('ARG BASE\n')).toBe(true);
   });
 
+  test('an untagged image behind a registry variable is pinned with its tag, so the next run can refresh it', () => {
+    const text = 'ARG REGISTRY=registry.example.com\nFROM ${REGISTRY}/team/base\n';
+    const pinned = pinAll(text, extract(text).refs);
+    expect(pinned).toBe(`ARG REGISTRY=registry.example.com\nFROM \${REGISTRY}/team/base:latest@${digestOf('registry.example.com/team/base')}\n`);
+    expect(extract(pinned).refs[0]).toMatchObject({ value: 'latest', pinned: true });
+  });
+
   test('CRLF files keep their line endings and continuation lines resolve', () => {
     const file = fixture('windows-crlf.Dockerfile');
     const { refs } = dockerfileManager.extract(file, undefined as never);

@@ -131,13 +131,13 @@ export function extractDockerfile(file: SourceFile): Extraction {
   return { refs, problems };
 }
 
-function stageAlias(instruction: Instruction): string | null {
+export function stageAlias(instruction: Instruction): string | null {
   const args = instruction.args.filter((t) => !t.text.startsWith('--'));
   return args.length >= 3 && args[1]!.text.toLowerCase() === 'as' ? args[2]!.text.toLowerCase() : null;
 }
 
 /** `ARG A=1 B="2" C`: each name with its default, expanded with the ARGs declared before it. */
-function parseArgs(instruction: Instruction, escape: string, scope: Map<string, BuildArg>): BuildArg[] {
+export function parseArgs(instruction: Instruction, escape: string, scope: Map<string, BuildArg>): BuildArg[] {
   const args: BuildArg[] = [];
   const visible = new Map(scope);
   for (const token of instruction.args) {

@@ -24,6 +24,22 @@ export interface Instruction {
   args: Token[];
   /** File offset where the instruction starts. */
   start: number;
+  /** Everything after the keyword, continuation lines joined, whitespace kept (a RUN's shell text). */
+  body: Token;
+  /** Here-document bodies the instruction names (`RUN <<EOF`), in order. */
+  heredocs: Heredoc[];
+}
+
+/** A here-document of a RUN, COPY or ADD instruction (https://docs.docker.com/reference/dockerfile/#here-documents). */
+export interface Heredoc {
+  /** The delimiter word (`EOF`). */
+  delimiter: string;
+  /** `<<-EOF`: leading tabs are stripped from the body. */
+  stripTabs: boolean;
+  /** `<<"EOF"` or `<<'EOF'`: variables in the body are not expanded. */
+  quoted: boolean;
+  /** The body lines with their line breaks, without the delimiter line, mapped to file offsets. */
+  body: Token;
 }
 
 export interface ParsedDockerfile {
@@ -117,8 +133,11 @@ export function parseDockerfile(source: string): ParsedDockerfile {
     const keywordToken = tokens.shift();
     if (!keywordToken) continue;
     const keyword = keywordToken.text.toUpperCase();
-    instructions.push({ keyword, args: tokens, start: keywordToken.offsets[0] ?? first.start });
-    if (heredocInstructions.has(keyword)) index = skipHeredocBodies(logical, lines, index);
+    const bodyStart = logical.search(/\S/) + keywordToken.text.length;
+    const body = { text: logical.slice(bodyStart), offsets: offsets.slice(bodyStart) };
+    const heredocs: Heredoc[] = [];
+    if (heredocInstructions.has(keyword)) index = readHeredocBodies(logical, lines, index, heredocs);
+    instructions.push({ keyword, args: tokens, start: keywordToken.offsets[0] ?? first.start, body, heredocs });
   }
   return { directives, escape, instructions };
 }
@@ -133,14 +152,22 @@ function tokenize(logical: string, offsets: number[]): Token[] {
 }
 
 /** Heredoc bodies follow the instruction's last line, one after another, each up to its delimiter. */
-function skipHeredocBodies(logical: string, lines: PhysicalLine[], index: number): number {
+function readHeredocBodies(logical: string, lines: PhysicalLine[], index: number, heredocs: Heredoc[]): number {
   for (const match of logical.matchAll(heredocPattern)) {
     const stripTabs = match[1] === '-';
     const word = match[3]!;
+    const body: Token = { text: '', offsets: [] };
     while (index < lines.length) {
-      const body = lines[index++]!.text;
-      if ((stripTabs ? body.replace(/^\t+/, '') : body) === word) break;
+      const line = lines[index++]!;
+      const stripped = stripTabs ? line.text.replace(/^\t+/, '') : line.text;
+      if (stripped === word) break;
+      const from = line.text.length - stripped.length;
+      body.text += `${stripped}\n`;
+      for (let i = 0; i < stripped.length; i++) body.offsets.push(line.start + from + i);
+      // The line break: where the line's terminator starts (its `\r` in a CRLF file).
+      body.offsets.push(line.start + line.text.length);
     }
+    heredocs.push({ delimiter: word, stripTabs, quoted: match[2] !== '', body });
   }
   return index;
 }
