@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import { MANAGER_NAMES } from './reference.js';
@@ -13,8 +14,12 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 /** The single parse point for `.github/repro-pins.yml`: unknown keys are errors, never ignored. */
 export const repoConfigSchema = z
   .strictObject({
-    schedule: z.string().regex(/^\S+(\s+\S+){4}$/, 'must be a five-field cron expression').default('0 6 * * 1'),
-    timezone: z.string().min(1).default('UTC'),
+    schedule: z
+      .string()
+      .regex(/^\S+(\s+\S+){4}$/, 'must be a five-field cron expression')
+      .refine((cron) => isCron(cron), 'is not a valid cron expression')
+      .default('0 6 * * 1'),
+    timezone: z.string().refine((tz) => isTimeZone(tz), 'is not an IANA time zone such as "UTC" or "Europe/Berlin"').default('UTC'),
     managers: z.array(z.enum(MANAGER_NAMES)).default([...MANAGER_NAMES]),
     ignorePaths: z.array(z.string().min(1)).default([]),
     ignoreDeps: z.array(z.string().min(1)).default([]),
@@ -51,6 +56,24 @@ export const repoConfigSchema = z
   });
 
 export type RepoConfig = z.infer<typeof repoConfigSchema>;
+
+function isCron(expression: string): boolean {
+  try {
+    CronExpressionParser.parse(expression, { strict: false }).next();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const defaultConfig: RepoConfig = repoConfigSchema.parse(undefined);
 
