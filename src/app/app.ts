@@ -9,6 +9,7 @@ import { onboardRepository } from './scan/onboarding.js';
 import { reportScanFailure, scanRepository, type AppServices, type RepoTarget, type ScanOptions } from './scan/scan-repository.js';
 import { ScanRun } from './scan/scan-run.js';
 import { readTemplate } from './templates.js';
+import { InProcessScheduler, type Scheduler } from './schedule/scheduler.js';
 
 /** What handlers get: the App's shared services and the flows they delegate to. */
 export interface AppDeps {
@@ -21,6 +22,8 @@ export interface AppDeps {
 
 export interface AppOptions {
   env?: NodeJS.ProcessEnv;
+  /** Receives the scheduler; `npm start` starts it, tests drive its ticks themselves. */
+  onScheduler?: (scheduler: Scheduler) => void;
 }
 
 /**
@@ -74,6 +77,10 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         });
       },
     };
+
+    const scheduler = new InProcessScheduler(app, deps);
+    if (options.onScheduler) options.onScheduler(scheduler);
+    else scheduler.start();
 
     app.on(['installation.created', 'installation_repositories.added'], (context) => handleInstallation(context, deps));
     app.on('push', (context) => handlePush(context, deps));

@@ -137,11 +137,11 @@ async function syncPinPullRequest(
 ): Promise<GroupOutcome> {
   const { octokit, repo } = target;
   const branch = branchOf(group.name);
+  if (plan.changes.length === 0 && !pr) return { group: group.name, action: 'none', number: null };
   const head = await readBranchHead(octokit, services.cache, repo, branch);
   const ours = head === null || head.fingerprint !== null;
 
-  if (plan.changes.length === 0) {
-    if (!pr) return { group: group.name, action: 'none', number: null };
+  if (plan.changes.length === 0 && pr) {
     await commentOnce(octokit, repo, pr.number, marker('closed', head?.sha ?? ''), 'Every pin in this PR is already on the default branch or no longer needed, so repro-pins closes it.');
     await updatePullRequest(octokit, repo, pr.number, { state: 'closed' });
     if (head && ours) await deleteBranch(octokit, repo, branch);

@@ -1,0 +1,257 @@
+import nock from 'nock';
+import { loadTestEnv } from '../support/test-env.js';
+import { API, BOT, commentPayload, fakeRepo, gitBlobSha, installationPayload, into, mockAppAuth, mockSnapshot, pushPayload, shaOf, startApp, type FakeRepo } from './github-fake.js';
+
+const env = loadTestEnv();
+const R = env.registry;
+const digest = (image: string) => env.images[image]!;
+const stale = `sha256:${shaOf('stale').padEnd(64, '0')}`;
+
+const dockerfile = `FROM ${R}/test/busybox:1.36 AS build\nRUN true\nFROM ${R}/test/app:2.0\n`;
+const workflow = `on: push\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    container: ${R}/test/multi:1.0\n    steps:\n      - run: make test\n`;
+const pinnedDockerfile = dockerfile.replace('test/busybox:1.36', `test/busybox:1.36@${digest('test/busybox:1.36')}`).replace('test/app:2.0', `test/app:2.0@${digest('test/app:2.0')}`);
+const pinnedWorkflow = workflow.replace('test/multi:1.0', `test/multi:1.0@${digest('test/multi:1.0')}`);
+
+interface Sent {
+  trees: { base_tree: string; tree: { path: string; content: string; mode: string }[] }[];
+  commits: { message: string; tree: string; parents: string[] }[];
+  pulls: { head: string; base: string; title: string; body: string; draft: boolean }[];
+  issues: { title?: string; body: string }[];
+  comments: { body: string }[];
+}
+
+const sent = (): Sent => ({ trees: [], commits: [], pulls: [], issues: [], comments: [] });
+const pullsQuery = (owner: string, branch: string, state: 'open' | 'all') => ({ head: `${owner}:${branch}`, state, sort: 'created', direction: 'desc', per_page: '100' });
+
+beforeEach(() => {
+  nock.disableNetConnect();
+  // The registry the scans look images up in is real, on loopback.
+  nock.enableNetConnect('127.0.0.1');
+});
+
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+
+/** The Git Data API writes of one commit, recorded. */
+function mockCommit(scope: nock.Scope, r: FakeRepo, branch: string, out: Sent, label: string, branchExists: boolean) {
+  const base = `/repos/${r.owner}/${r.repo}`;
+  scope.post(`${base}/git/trees`, into(out.trees)).reply(201, { sha: shaOf(`tree ${label}`) });
+  scope.post(`${base}/git/commits`, into(out.commits)).reply(201, { sha: shaOf(`commit ${label}`) });
+  if (branchExists) scope.patch(`${base}/git/refs/${encodeURIComponent(`heads/${branch}`)}`, { sha: shaOf(`commit ${label}`), force: true }).reply(200, {});
+  else scope.post(`${base}/git/refs`, { ref: `refs/heads/${branch}`, sha: shaOf(`commit ${label}`) }).reply(201, {});
+}
+
+function mockBlobs(scope: nock.Scope, r: FakeRepo, paths: string[]) {
+  for (const path of paths) {
+    const text = r.files[path]!;
+    scope.get(`/repos/${r.owner}/${r.repo}/git/blobs/${gitBlobSha(text)}`).reply(200, { sha: gitBlobSha(text), encoding: 'base64', content: Buffer.from(text).toString('base64') });
+  }
+}
+
+/** A maintainer's `/repro rescan`: permission check and the reaction that acknowledges it. */
+function mockCommandAccepted(scope: nock.Scope, r: FakeRepo, permission = 'write', roleName = 'write') {
+  const base = `/repos/${r.owner}/${r.repo}`;
+  scope.get(`${base}/collaborators/maintainer/permission`).reply(200, { permission, role_name: roleName, user: { login: 'maintainer' } });
+  scope.post(`${base}/issues/comments/9001/reactions`, { content: '+1' }).reply(201, {});
+}
+
+describe('the App on installation', () => {
+  test('opens an onboarding PR and one draft pin PR whose single commit pins the Dockerfile and the workflow', async () => {
+    const probot = await startApp();
+    const repo = fakeRepo('acme', 'api', { Dockerfile: dockerfile, '.github/workflows/ci.yml': workflow, 'README.md': '# api\n' });
+    const base = '/repos/acme/api';
+    const out = sent();
+    const scope = mockAppAuth(nock(API));
+    scope.get(base).reply(200, { default_branch: 'main', archived: false });
+    mockSnapshot(scope, repo, []);
+    scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/onboarding', 'all')).reply(200, []);
+    scope.get(`${base}/git/ref/${encodeURIComponent('heads/repro-pins/onboarding')}`).reply(404, { message: 'Not Found' });
+    mockCommit(scope, repo, 'repro-pins/onboarding', out, 'onboarding', false);
+    scope.post(`${base}/pulls`, into(out.pulls)).reply(201, { number: 1 });
+    // The scan: the branch head is revalidated with its ETag; the tree comes from the cache.
+    scope.get(`${base}/git/ref/heads%2Fmain`).matchHeader('if-none-match', `"${repo.commitSha}"`).reply(304);
+    scope.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, []);
+    mockBlobs(scope, repo, ['.github/workflows/ci.yml', 'Dockerfile']);
+    scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/new-pins', 'open')).reply(200, []);
+    scope.get(`${base}/git/ref/${encodeURIComponent('heads/repro-pins/new-pins')}`).reply(404, { message: 'Not Found' });
+    mockCommit(scope, repo, 'repro-pins/new-pins', out, 'new-pins', false);
+    scope.post(`${base}/pulls`, into(out.pulls)).reply(201, { number: 2 });
+    scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/refresh', 'open')).reply(200, []);
+    scope.post(`${base}/issues`, into(out.issues)).reply(201, { number: 3 });
+
+    await probot.receive({ id: 'delivery-1', name: 'installation', payload: installationPayload('acme', ['api']) as never });
+
+    expect(out.trees[0]!.tree.map((t) => t.path)).toEqual(['.github/repro-pins.yml', '.github/workflows/repro-verify.yml']);
+    expect(out.pulls[0]).toMatchObject({ head: 'repro-pins/onboarding', base: 'main', title: 'Configure repro-pins', draft: false });
+    expect(out.trees[1]!.base_tree).toBe(repo.treeSha);
+    expect(Object.fromEntries(out.trees[1]!.tree.map((t) => [t.path, t.content]))).toEqual({ Dockerfile: pinnedDockerfile, '.github/workflows/ci.yml': pinnedWorkflow });
+    expect(out.commits[1]).toMatchObject({ parents: [repo.commitSha], tree: shaOf('tree new-pins') });
+    expect(out.commits[1]!.message).toMatch(/^Pin container build inputs\n\nRepro-Pins-Fingerprint: [0-9a-f]{64}\n$/);
+    expect(out.pulls[1]).toMatchObject({ head: 'repro-pins/new-pins', base: 'main', draft: true });
+    expect(out.pulls[1]!.body).toContain(`| \`Dockerfile:1\` | \`${R}/test/busybox:1.36\` | — | \`${digest('test/busybox:1.36')}\` |`);
+    expect(out.issues[0]!.title).toBe('Dependency Dashboard (repro-pins)');
+    expect(out.issues[0]!.body).toContain('`new-pins`: #2 opened (draft)');
+  });
+
+  test('a repository that already has the config is not onboarded again, and a declined onboarding PR is not reopened', async () => {
+    const probot = await startApp();
+    const configured = fakeRepo('acme', 'done', { '.github/repro-pins.yml': '', 'README.md': '' });
+    const declined = fakeRepo('acme', 'nope', { 'README.md': '' });
+    const scope = mockAppAuth(nock(API));
+    for (const r of [configured, declined]) {
+      const base = `/repos/acme/${r.repo}`;
+      scope.get(base).reply(200, { default_branch: 'main', archived: false });
+      mockSnapshot(scope, r, []);
+      if (r === declined) scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/onboarding', 'all')).reply(200, [{ number: 4, node_id: 'PR_4', head: { ref: 'repro-pins/onboarding' }, title: 'Configure repro-pins', body: '', draft: false, state: 'closed', merged_at: null }]);
+      // The scan that follows finds nothing to pin and writes only the dashboard.
+      scope.get(`${base}/git/ref/heads%2Fmain`).reply(304);
+      scope.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, [{ number: 9, body: '<!-- repro-pins:dashboard -->\n\nold' }]);
+      if (r === configured) mockBlobs(scope, r, ['.github/repro-pins.yml']);
+      scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/new-pins', 'open')).reply(200, []);
+      scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/refresh', 'open')).reply(200, []);
+      scope.patch(`${base}/issues/9`, (body: { body: string }) => body.body.includes('No build inputs found.')).reply(200, {});
+    }
+    await probot.receive({ id: 'delivery-2', name: 'installation', payload: installationPayload('acme', ['done', 'nope']) as never });
+  });
+});
+
+describe('scans', () => {
+  test('a second scan with nothing new makes no PR, commit or comment, and a redelivered push changes nothing', async () => {
+    const probot = await startApp();
+    const repo = fakeRepo('acme', 'web', { Dockerfile: dockerfile });
+    const base = '/repos/acme/web';
+    const out = sent();
+    const first = mockAppAuth(nock(API));
+    mockSnapshot(first, repo, ['Dockerfile']);
+    first.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, []);
+    first.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/new-pins', 'open')).reply(200, []);
+    first.get(`${base}/git/ref/${encodeURIComponent('heads/repro-pins/new-pins')}`).reply(404, {});
+    mockCommit(first, repo, 'repro-pins/new-pins', out, 'web', false);
+    first.post(`${base}/pulls`, into(out.pulls)).reply(201, { number: 5 });
+    first.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/refresh', 'open')).reply(200, []);
+    first.post(`${base}/issues`, into(out.issues)).reply(201, { number: 6 });
+    await probot.receive({ id: 'push-1', name: 'push', payload: pushPayload(repo, ['Dockerfile']) as never });
+    expect(out.trees[0]!.tree).toEqual([{ path: 'Dockerfile', mode: '100644', type: 'blob', content: pinnedDockerfile }]);
+
+    // The same push delivered again, with the PR, the branch and the dashboard as the App left them.
+    for (const delivery of ['push-1', 'push-1-redelivered']) {
+      const again = nock(API);
+      again.get(`${base}/git/ref/heads%2Fmain`).reply(304);
+      again.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, [{ number: 6, body: out.issues[0]!.body }]);
+      again.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/new-pins', 'open')).reply(200, [{ number: 5, node_id: 'PR_5', head: { ref: 'repro-pins/new-pins' }, title: out.pulls[0]!.title, body: out.pulls[0]!.body, draft: true, state: 'open', merged_at: null }]);
+      again.get(`${base}/git/ref/${encodeURIComponent('heads/repro-pins/new-pins')}`).reply(200, { object: { sha: shaOf('commit web') } });
+      if (delivery === 'push-1') {
+        again.get(`${base}/git/commits/${shaOf('commit web')}`).reply(200, { sha: shaOf('commit web'), message: out.commits[0]!.message, parents: [{ sha: repo.commitSha }] });
+      }
+      again.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/refresh', 'open')).reply(200, []);
+      await probot.receive({ id: delivery, name: 'push', payload: pushPayload(repo, ['Dockerfile']) as never });
+      expect(again.isDone()).toBe(true);
+    }
+    expect(out.commits).toHaveLength(1);
+    expect(out.pulls).toHaveLength(1);
+  });
+
+  test('a tag that moved updates the existing refresh PR in place with a new commit', async () => {
+    const probot = await startApp();
+    const repo = fakeRepo('acme', 'svc', { 'compose.yaml': `services:\n  app:\n    image: ${R}/test/app:2.0@${stale}\n` });
+    const base = '/repos/acme/svc';
+    const out = sent();
+    const scope = mockAppAuth(nock(API));
+    mockCommandAccepted(scope, repo, 'write', 'maintain');
+    mockSnapshot(scope, repo, ['compose.yaml']);
+    scope.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, []);
+    scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/new-pins', 'open')).reply(200, []);
+    scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/refresh', 'open')).reply(200, [{ number: 11, node_id: 'PR_11', head: { ref: 'repro-pins/refresh' }, title: 'Refresh pinned container build inputs', body: 'last week', draft: true, state: 'open', merged_at: null }]);
+    scope.get(`${base}/git/ref/${encodeURIComponent('heads/repro-pins/refresh')}`).reply(200, { object: { sha: shaOf('last week') } });
+    scope.get(`${base}/git/commits/${shaOf('last week')}`).reply(200, { sha: shaOf('last week'), message: `Refresh pinned container build inputs\n\nRepro-Pins-Fingerprint: ${'0'.repeat(64)}\n`, parents: [{ sha: shaOf('older main') }] });
+    mockCommit(scope, repo, 'repro-pins/refresh', out, 'refresh', true);
+    scope.patch(`${base}/pulls/11`, into(out.pulls)).reply(200, {});
+    scope.post(`${base}/issues`, into(out.issues)).reply(201, { number: 12 });
+
+    await probot.receive({ id: 'comment-1', name: 'issue_comment', payload: commentPayload(repo, '/repro rescan') as never });
+
+    expect(out.trees[0]!.tree[0]!.content).toBe(`services:\n  app:\n    image: ${R}/test/app:2.0@${digest('test/app:2.0')}\n`);
+    expect(out.commits[0]!.parents).toEqual([repo.commitSha]);
+    expect(out.pulls[0]!.body).toContain(`| \`compose.yaml:3\` | \`${R}/test/app:2.0\` | \`${stale.slice(0, 19)}…\` | \`${digest('test/app:2.0')}\` |`);
+  });
+
+  test('a branch someone else committed to is not overwritten; the App says so once on the PR', async () => {
+    const probot = await startApp();
+    const repo = fakeRepo('acme', 'ops', { Dockerfile: dockerfile });
+    const base = '/repos/acme/ops';
+    const out = sent();
+    const scope = mockAppAuth(nock(API));
+    mockCommandAccepted(scope, repo);
+    mockSnapshot(scope, repo, ['Dockerfile']);
+    scope.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, []);
+    scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/new-pins', 'open')).reply(200, [{ number: 21, node_id: 'PR_21', head: { ref: 'repro-pins/new-pins' }, title: 'Pin container build inputs', body: '', draft: true, state: 'open', merged_at: null }]);
+    scope.get(`${base}/git/ref/${encodeURIComponent('heads/repro-pins/new-pins')}`).reply(200, { object: { sha: shaOf('human') } });
+    scope.get(`${base}/git/commits/${shaOf('human')}`).reply(200, { sha: shaOf('human'), message: 'fix the build by hand', parents: [{ sha: shaOf('app commit') }] });
+    scope.get(`${base}/issues/21/comments`).query({ per_page: '100' }).reply(200, []);
+    scope.post(`${base}/issues/21/comments`, into(out.comments)).reply(201, {});
+    scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/refresh', 'open')).reply(200, []);
+    scope.post(`${base}/issues`, into(out.issues)).reply(201, { number: 22 });
+
+    await probot.receive({ id: 'comment-2', name: 'issue_comment', payload: commentPayload(repo, '/repro rescan') as never });
+    expect(out.comments[0]!.body).toContain('Someone else committed to `repro-pins/new-pins`');
+    expect(out.issues[0]!.body).toContain('not updated: someone else committed to its branch');
+  });
+
+  test('an invalid config shows on the dashboard with the key and the reason, and no PR is opened or changed', async () => {
+    const probot = await startApp();
+    const repo = fakeRepo('acme', 'cfg', { '.github/repro-pins.yml': 'managers: [dockerfile, maven]\n', Dockerfile: dockerfile });
+    const base = '/repos/acme/cfg';
+    const out = sent();
+    const scope = mockAppAuth(nock(API));
+    mockSnapshot(scope, repo, ['.github/repro-pins.yml']);
+    scope.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, []);
+    scope.post(`${base}/issues`, into(out.issues)).reply(201, { number: 31 });
+    await probot.receive({ id: 'push-cfg', name: 'push', payload: pushPayload(repo, ['.github/repro-pins.yml']) as never });
+    expect(out.issues[0]!.body).toContain('## Config errors');
+    expect(out.issues[0]!.body).toMatch(/\| 1 \| `managers.1` \| Invalid option: expected one of .*"dockerfile"/);
+  });
+
+  test('a push that touches no pinned file starts no scan', async () => {
+    const probot = await startApp();
+    const repo = fakeRepo('acme', 'docs', { 'README.md': '' });
+    await probot.receive({ id: 'push-docs', name: 'push', payload: pushPayload(repo, ['README.md', 'docs/index.md']) as never });
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+});
+
+describe('comment commands', () => {
+  test('a read-only user is refused, and nothing is scanned', async () => {
+    const probot = await startApp();
+    const repo = fakeRepo('acme', 'api', {});
+    const out = sent();
+    const scope = mockAppAuth(nock(API), { identity: false }).get('/repos/acme/api/collaborators/maintainer/permission').reply(200, { permission: 'read', role_name: 'triage' });
+    scope.post('/repos/acme/api/issues/7/comments', into(out.comments)).reply(201, {});
+    await probot.receive({ id: 'comment-3', name: 'issue_comment', payload: commentPayload(repo, '/repro rescan') as never });
+    expect(out.comments[0]!.body).toBe('@maintainer only people with write, maintain or admin permission on this repository can run repro-pins commands.');
+  });
+
+  test('bots are ignored and ordinary comments make no API call', async () => {
+    const probot = await startApp();
+    const repo = fakeRepo('acme', 'api', {});
+    await probot.receive({ id: 'comment-4', name: 'issue_comment', payload: commentPayload(repo, '/repro rescan', { login: 'dependabot[bot]', type: 'Bot' }) as never });
+    await probot.receive({ id: 'comment-5', name: 'issue_comment', payload: commentPayload(repo, 'LGTM') as never });
+  });
+
+  test('/repro help is acknowledged and answered; an unknown command gets a short reply', async () => {
+    const probot = await startApp();
+    const repo = fakeRepo('acme', 'api', {});
+    const out = sent();
+    const scope = mockAppAuth(nock(API), { identity: false });
+    mockCommandAccepted(scope, repo, 'admin', 'admin');
+    scope.post('/repos/acme/api/issues/7/comments', into(out.comments)).reply(201, {});
+    mockCommandAccepted(scope, repo, 'admin', 'admin');
+    scope.post('/repos/acme/api/issues/7/comments', into(out.comments)).reply(201, {});
+    await probot.receive({ id: 'comment-6', name: 'issue_comment', payload: commentPayload(repo, '/repro help') as never });
+    await probot.receive({ id: 'comment-7', name: 'issue_comment', payload: commentPayload(repo, '/repro deploy now') as never });
+    expect(out.comments[0]!.body).toContain('`/repro rescan`');
+    expect(out.comments[1]!.body).toMatch(/^repro-pins does not know `\/repro deploy now`\./);
+  });
+});
