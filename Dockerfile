@@ -19,5 +19,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json app.yml ./
 COPY bin ./bin
+COPY templates ./templates
 USER node
-ENTRYPOINT ["node", "/app/bin/repro-pins.js"]
+EXPOSE 3000
+# The App (Probot): webhooks, scheduler and cache in one process. The CLI is in the same image:
+# `docker run --entrypoint node IMAGE /app/bin/repro-pins.js scan /src`.
+ENTRYPOINT ["node", "/app/node_modules/probot/bin/probot.js", "run", "/app/dist/src/app/index.js"]

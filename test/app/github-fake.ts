@@ -19,13 +19,13 @@ export function shaOf(label: string): string {
   return createHash('sha1').update(label).digest('hex');
 }
 
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+export const { privateKey: testPrivateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
 
 /** A Probot instance running the App, with retries and throttling off so every request is one nock interceptor. */
 export async function startApp(env: NodeJS.ProcessEnv = {}, baseUrl?: string): Promise<Probot & { scheduler: Scheduler }> {
   const probot = new Probot({
     appId: 1,
-    privateKey,
+    privateKey: testPrivateKey,
     ...(baseUrl ? { baseUrl } : {}),
     log: pino({ level: 'silent' }),
     // The function form wins over the options Probot passes per instance (a plain object does not).
