@@ -2,6 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { MANAGER_NAMES, type ManagerName } from '../core/reference.js';
 import { runPin } from './pin.js';
 import { runScan } from './scan.js';
+import { runTwiceBuild, type BuilderChoice } from './twice-build.js';
+import { runVerify } from './verify.js';
 import { UsageError } from './repo-context.js';
 
 export interface CliIo {
@@ -52,6 +54,33 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     .addOption(new Option('--only <managers>', `comma-separated managers (${MANAGER_NAMES.join(', ')})`).argParser(parseOnly))
     .action(async (dir: string, options: { dryRun?: boolean; json?: boolean; only?: ManagerName[] }) => {
       exitCode = await runPin(dir, { dryRun: Boolean(options.dryRun), json: Boolean(options.json), only: options.only ?? null }, io);
+    });
+
+  program
+    .command('verify')
+    .description('compare two builds of an image (OCI layout, OCI archive .tar, or artifact folder); 0 same, 1 different, 2 error')
+    .argument('<a>', 'first build')
+    .argument('<b>', 'second build')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (a: string, b: string, options: { json?: boolean }) => {
+      exitCode = await runVerify(a, b, { json: Boolean(options.json) }, io);
+    });
+
+  program
+    .command('twice-build')
+    .description('build the image twice (docker buildx, else buildah) with SOURCE_DATE_EPOCH from the last commit, then verify')
+    .argument('[context]', 'build context', '.')
+    .option('-f, --file <dockerfile>', 'Dockerfile (default: CONTEXT/Dockerfile)')
+    .option('--platform <platforms>', 'target platform(s), e.g. linux/amd64 or linux/amd64,linux/arm64')
+    .addOption(new Option('--builder <builder>', 'which builder to use').choices(['auto', 'docker', 'buildah']).default('auto'))
+    .option('--out <dir>', 'keep the two OCI archives in this folder')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (context: string, options: { file?: string; platform?: string; builder: BuilderChoice; out?: string; json?: boolean }) => {
+      exitCode = await runTwiceBuild(
+        context,
+        { file: options.file ?? null, platform: options.platform ?? null, builder: options.builder, out: options.out ?? null, json: Boolean(options.json) },
+        io,
+      );
     });
 
   try {

@@ -4,6 +4,10 @@ import { planPins, type PinChange } from '../core/plan.js';
 import { managersByName } from '../core/managers/index.js';
 import { RegistryClient } from '../core/datasources/docker/registry-client.js';
 import { dockerDatasource } from '../core/datasources/docker/index.js';
+import { PythonIndexClient, pythonIndexDatasource } from '../core/datasources/python-index/index.js';
+import { ActionResolver, DEFAULT_GITHUB_API_URL, GitHubApi, githubTagsDatasource, parseGitHubApiUrl } from '../core/datasources/github-tags/index.js';
+import { alpineDatasource } from '../core/datasources/alpine/index.js';
+import { debianDatasource } from '../core/datasources/debian/index.js';
 import type { Datasources } from '../core/datasources/datasource.js';
 import { loadDockerCredentials } from '../core/datasources/docker/docker-config.js';
 import type { RepoConfig } from '../core/config.js';
@@ -22,7 +26,23 @@ export interface PinOptions {
 
 /** The datasources of one CLI run: each is created once, so its cache spans every file. */
 export function datasourcesFor(config: RepoConfig, env: NodeJS.ProcessEnv): Datasources {
-  return { docker: dockerDatasource(registryClientFor(config, env)) };
+  return {
+    docker: dockerDatasource(registryClientFor(config, env)),
+    // pip's own variables; ${VAR} in index URLs expands from the same environment, as pip does.
+    'python-index': pythonIndexDatasource(
+      new PythonIndexClient({ indexUrl: env.PIP_INDEX_URL, extraIndexUrls: env.PIP_EXTRA_INDEX_URL?.split(/\s+/).filter(Boolean), env }),
+    ),
+    'github-tags': githubTagsDatasource(new ActionResolver(githubApiFor(env))),
+    alpine: alpineDatasource({ mirror: config.alpine?.mirror, arch: config.alpine?.arch }),
+    debian: debianDatasource({ debian: config.debian, ubuntu: config.ubuntu }),
+  };
+}
+
+/** GitHub's REST API as GitHub Actions itself names it: GITHUB_API_URL (GHES: https://HOST/api/v3) and GITHUB_TOKEN. */
+export function githubApiFor(env: NodeJS.ProcessEnv): GitHubApi {
+  const parsed = parseGitHubApiUrl(env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL);
+  if (!parsed.ok) throw new UsageError(`GITHUB_API_URL: ${parsed.message}`);
+  return new GitHubApi({ baseUrl: parsed.url, token: env.GITHUB_TOKEN || undefined });
 }
 
 export function registryClientFor(config: RepoConfig, env: NodeJS.ProcessEnv): RegistryClient {

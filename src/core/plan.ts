@@ -197,16 +197,24 @@ export async function planPins(
   const plan = computeEdits(files, refs, results, datasources, managersByName);
   const texts = new Map(files.map((f) => [f.path, plan.files.get(f.path) ?? f.text]));
   const byFile = groupBy(refs.filter((r) => managersByName.get(r.manager)?.resolveFile && r.skipped === null), (r) => `${r.manager}\0${r.file}`);
-  for (const fileRefs of byFile.values()) {
-    const first = fileRefs[0]!;
-    const manager = managersByName.get(first.manager)!;
-    const resolution = await manager.resolveFile!({ path: first.file, text: texts.get(first.file) ?? '' }, fileRefs, { datasources, config, files: texts });
+  // A file a whole-file manager reads is resolved even when it holds no reference to look up:
+  // a requirements file made only of `-r` lines still has includes to check.
+  for (const file of files) {
+    for (const manager of managersByName.values()) {
+      const key = `${manager.name}\0${file.path}`;
+      if (manager.resolveFile && config.managers.includes(manager.name) && manager.matches(file.path) && !byFile.has(key)) byFile.set(key, []);
+    }
+  }
+  for (const [key, fileRefs] of byFile) {
+    const [name, path] = key.split('\0') as [ManagerName, string];
+    const manager = managersByName.get(name)!;
+    const resolution = await manager.resolveFile!({ path, text: texts.get(path) ?? '' }, fileRefs, { datasources, config, files: texts });
     plan.changes.push(...resolution.changes);
     plan.current.push(...resolution.current);
     plan.problems.push(...resolution.problems);
-    if (resolution.text !== texts.get(first.file)) {
-      texts.set(first.file, resolution.text);
-      plan.files.set(first.file, resolution.text);
+    if (resolution.text !== texts.get(path)) {
+      texts.set(path, resolution.text);
+      plan.files.set(path, resolution.text);
     }
   }
   return { ...plan, lookups: lookups.size };

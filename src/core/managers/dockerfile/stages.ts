@@ -45,6 +45,18 @@ export interface RunInstruction {
   commands: ShellCommand[];
 }
 
+/** Every simple command of every RUN that `read` recognises, with its stage, in file order. */
+export function readRunCommands<T>(file: SourceFile | string, read: (command: ShellCommand) => T | null): { stage: DockerfileStage; found: T }[] {
+  return dockerfileStages(file).flatMap((stage) =>
+    stage.runs.flatMap((run) =>
+      run.commands.flatMap((command) => {
+        const found = read(command);
+        return found === null ? [] : [{ stage, found }];
+      }),
+    ),
+  );
+}
+
 const posixShells = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh', 'busybox']);
 
 /** The stages of a Dockerfile with their base images and RUN instructions. Never throws. */
@@ -106,7 +118,8 @@ function runInstruction(instruction: Instruction, text: string, posixShell: bool
   const { body } = instruction;
   const flagsEnd = /^(?:\s*--\S+)*\s*/.exec(body.text)![0].length;
   const script: Token = { text: body.text.slice(flagsEnd), offsets: body.offsets.slice(flagsEnd) };
-  const flags = instruction.args.filter((t) => (t.offsets[0] ?? -1) >= 0 && (t.offsets[0] ?? -1) < (script.offsets[0] ?? Infinity) && t.text.startsWith('--'));
+  const firstWord = instruction.args.findIndex((t) => !t.text.startsWith('--'));
+  const flags = firstWord === -1 ? instruction.args : instruction.args.slice(0, firstWord);
   const form = parseExecForm(script.text) === null ? 'shell' : 'exec';
   const run: RunInstruction = { line: lineAt(text, instruction.start), start: instruction.start, flags, form, script, heredocs: instruction.heredocs, commands: [] };
   if (form === 'exec' || !posixShell) return run;

@@ -1,27 +1,49 @@
 import { isMap, isScalar, type Scalar } from 'yaml';
-import type { Extraction, SourceFile } from '../../reference.js';
+import type { DependencyRef, Extraction, Problem, SourceFile } from '../../reference.js';
 import { extractImageScalars, mapEntries, mapGet, mergeExtractions, parseYamlDocuments, seqItems, type ImageScalar, type YamlDocument } from '../yaml-scalars.js';
+import { actionAt } from './action-uses.js';
 
 const DOCKER_SCHEME = 'docker://';
 
-/** Scalars of a workflow that name something to pin, by kind. `uses: owner/repo@ref` actions join here. */
-interface WorkflowSites {
+/** Scalars of a workflow or action metadata file that name something to pin, by kind. */
+interface Sites {
   images: ImageScalar[];
+  /** `uses:` values that are neither `docker://` nor local: actions and reusable workflows. */
+  actions: Scalar[];
 }
 
 /**
- * Container images of a workflow (https://docs.github.com/actions/reference/workflows-and-actions/workflow-syntax):
- * `jobs.<id>.container` (a string or a mapping with `image`), `jobs.<id>.services.<id>.image`
- * and `jobs.<id>.steps[*].uses: docker://<image>`.
+ * A workflow (https://docs.github.com/actions/reference/workflows-and-actions/workflow-syntax):
+ * container images in `jobs.<id>.container` (a string or a mapping with `image`),
+ * `jobs.<id>.services.<id>.image` and `jobs.<id>.steps[*].uses: docker://<image>`; actions in
+ * `jobs.<id>.steps[*].uses`; reusable workflows in `jobs.<id>.uses`.
  */
 export function extractWorkflow(file: SourceFile): Extraction {
   const { documents, problems } = parseYamlDocuments(file);
-  const sites: WorkflowSites = { images: [] };
-  for (const doc of documents) collectSites(doc, sites);
-  return mergeExtractions({ refs: [], problems }, extractImageScalars(file, sites.images, { manager: 'github-actions', unresolved: expression }));
+  const sites: Sites = { images: [], actions: [] };
+  for (const doc of documents) collectWorkflowSites(doc, sites);
+  return extractSites(file, sites, problems);
 }
 
-function collectSites(doc: YamlDocument, sites: WorkflowSites): void {
+/**
+ * An action's metadata file (https://docs.github.com/actions/reference/workflows-and-actions/metadata-syntax):
+ * a composite action's `runs.steps[*].uses` (actions and `docker://` images) and a Docker
+ * container action's `runs.image: docker://<image>`. `runs.image: Dockerfile` is built from the
+ * action's own folder, so it names nothing to pull.
+ */
+export function extractActionMetadata(file: SourceFile): Extraction {
+  const { documents, problems } = parseYamlDocuments(file);
+  const sites: Sites = { images: [], actions: [] };
+  for (const doc of documents) {
+    const runs = mapGet(doc, doc.contents, 'runs');
+    const image = mapGet(doc, runs, 'image');
+    if (isScalar(image) && typeof image.value === 'string' && image.value.startsWith(DOCKER_SCHEME)) sites.images.push({ node: image, prefix: DOCKER_SCHEME });
+    collectSteps(doc, mapGet(doc, runs, 'steps'), sites);
+  }
+  return extractSites(file, sites, problems);
+}
+
+function collectWorkflowSites(doc: YamlDocument, sites: Sites): void {
   for (const [, job] of mapEntries(doc, mapGet(doc, doc.contents, 'jobs'))) {
     const container = mapGet(doc, job, 'container');
     const containerImage = isMap(container) ? mapGet(doc, container, 'image') : container;
@@ -33,15 +55,42 @@ function collectSites(doc: YamlDocument, sites: WorkflowSites): void {
       if (isScalar(image)) sites.images.push({ node: image });
     }
 
-    for (const step of seqItems(doc, mapGet(doc, job, 'steps'))) {
-      const uses = mapGet(doc, step, 'uses');
-      if (isScalar(uses)) collectUses(uses, sites);
-    }
+    // A job that calls a reusable workflow has `uses` instead of `steps`.
+    const reusable = mapGet(doc, job, 'uses');
+    if (isScalar(reusable)) sites.actions.push(reusable);
+    collectSteps(doc, mapGet(doc, job, 'steps'), sites);
   }
 }
 
-function collectUses(uses: Scalar, sites: WorkflowSites): void {
-  if (typeof uses.value === 'string' && uses.value.startsWith(DOCKER_SCHEME)) sites.images.push({ node: uses, prefix: DOCKER_SCHEME });
+function collectSteps(doc: YamlDocument, steps: unknown, sites: Sites): void {
+  for (const step of seqItems(doc, steps)) {
+    const uses = mapGet(doc, step, 'uses');
+    if (!isScalar(uses)) continue;
+    if (typeof uses.value === 'string' && uses.value.startsWith(DOCKER_SCHEME)) sites.images.push({ node: uses, prefix: DOCKER_SCHEME });
+    else sites.actions.push(uses);
+  }
+}
+
+function extractSites(file: SourceFile, sites: Sites, parseProblems: Problem[]): Extraction {
+  const images = extractImageScalars(file, sites.images, { manager: 'github-actions', unresolved: expression });
+  const actions = extractActions(file, sites.actions);
+  const merged = mergeExtractions({ refs: [], problems: parseProblems }, images, actions);
+  // Images and actions are collected apart; the user reads them in file order.
+  const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
+  return { refs: merged.refs.sort(byLine), problems: merged.problems.sort(byLine) };
+}
+
+/** An anchored scalar reached through several aliases is one reference: a pin written there serves them all. */
+function extractActions(file: SourceFile, scalars: Scalar[]): Extraction {
+  const refs: DependencyRef[] = [];
+  const problems: Problem[] = [];
+  for (const node of new Set(scalars)) {
+    const found = actionAt(file, node);
+    if (found === null) continue;
+    if ('message' in found) problems.push(found);
+    else refs.push(found);
+  }
+  return { refs, problems };
 }
 
 /** `${{ ... }}` is evaluated by the runner (https://docs.github.com/actions/reference/workflows-and-actions/expressions). */

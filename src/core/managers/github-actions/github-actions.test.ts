@@ -5,14 +5,20 @@ import { defaultConfig } from '../../config.js';
 import { githubActionsManager } from './index.js';
 
 const digestOf = (label: string) => `sha256:${createHash('sha256').update(label).digest('hex')}`;
-// Fixtures write digests as DIGEST(label) so no test carries a made-up hex string.
+const shaOf = (label: string) => createHash('sha1').update(label).digest('hex');
+// Fixtures write digests as DIGEST(label) and commits as SHA(label) so no test carries a made-up hex string.
 const fixture = (name: string) =>
-  readFileSync(new URL(`../../../../fixtures/github-actions/${name}`, import.meta.url), 'utf8').replace(/DIGEST\(([^)]*)\)/g, (_, label: string) => digestOf(label));
+  readFileSync(new URL(`../../../../fixtures/github-actions/${name}`, import.meta.url), 'utf8')
+    .replace(/DIGEST\(([^)]*)\)/g, (_, label: string) => digestOf(label))
+    .replace(/SHA\(([^)]*)\)/g, (_, label: string) => shaOf(label));
 
-/** Pins every pinnable reference, last span first so earlier spans stay valid. */
+/** Pins every pinnable reference, last span first so earlier spans stay valid; actions get v4.2.2 of their repository. */
 function pinAll(text: string, refs: DependencyRef[]): string {
   const pinnable = refs.filter((r) => r.site).sort((a, b) => b.site!.span.start - a.site!.span.start);
-  return pinnable.reduce((out, ref) => githubActionsManager.replace(out, ref, { digest: digestOf(`${ref.name}:${ref.value ?? 'latest'}`) }), text);
+  return pinnable.reduce((out, ref) => {
+    const pin = ref.datasource === 'github-tags' ? { digest: shaOf(`${ref.name} v4.2.2`), tag: 'v4.2.2' } : { digest: digestOf(`${ref.name}:${ref.value ?? 'latest'}`) };
+    return githubActionsManager.replace(out, ref, pin);
+  }, text);
 }
 
 const summary = (refs: DependencyRef[]) => refs.map(({ line, name, value, digest, pinned, skipped, site }) => ({ line, name, value, digest, pinned, skipped, raw: site?.raw ?? null }));
@@ -20,15 +26,16 @@ const summary = (refs: DependencyRef[]) => refs.map(({ line, name, value, digest
 const EXPRESSION = 'the image uses a GitHub Actions expression (${{ ... }}), so it is only known when the workflow runs';
 
 describe('github-actions manager', () => {
-  it('reads workflow files in .github/workflows at the repository root only', () => {
-    expect(githubActionsManager.matches('.github/workflows/ci.yml')).toBe(true);
-    expect(githubActionsManager.matches('.github/workflows/release.yaml')).toBe(true);
-    for (const path of ['.github/workflows/nested/ci.yml', 'sub/.github/workflows/ci.yml', '.github/dependabot.yml', '.github/workflows/ci.json']) {
+  it('reads workflow files in .github/workflows at the repository root, and action metadata anywhere', () => {
+    for (const path of ['.github/workflows/ci.yml', '.github/workflows/release.yaml', 'action.yml', '.github/actions/setup/action.yml', 'tools/lint/action.yaml']) {
+      expect(githubActionsManager.matches(path)).toBe(true);
+    }
+    for (const path of ['.github/workflows/nested/ci.yml', 'sub/.github/workflows/ci.yml', '.github/dependabot.yml', '.github/workflows/ci.json', 'my-action.yml', 'action.yml.bak']) {
       expect(githubActionsManager.matches(path)).toBe(false);
     }
   });
 
-  it('finds container, service and docker:// step images with exact spans', () => {
+  it('finds container, service and docker:// step images and step actions with exact spans', () => {
     const text = fixture('ci.yml');
     const { refs, problems } = githubActionsManager.extract({ path: '.github/workflows/ci.yml', text }, defaultConfig);
     expect(problems).toEqual([]);
@@ -36,6 +43,7 @@ describe('github-actions manager', () => {
       { line: 17, name: 'python', value: '3.12-slim-bookworm', digest: null, pinned: false, skipped: null, raw: 'python:3.12-slim-bookworm' },
       { line: 21, name: 'postgres', value: '16', digest: null, pinned: false, skipped: null, raw: 'postgres:16' },
       { line: 28, name: 'redis', value: '7-alpine', digest: null, pinned: false, skipped: null, raw: 'redis:7-alpine' },
+      { line: 32, name: 'actions/checkout', value: 'v4', digest: null, pinned: false, skipped: null, raw: 'v4' },
       { line: 34, name: 'koalaman/shellcheck', value: 'v0.10.0', digest: null, pinned: false, skipped: null, raw: 'koalaman/shellcheck:v0.10.0' },
       {
         line: 38,
@@ -50,7 +58,7 @@ describe('github-actions manager', () => {
       { line: 54, name: 'node', value: '20', digest: null, pinned: false, skipped: null, raw: 'node:20' },
     ]);
     for (const ref of refs) {
-      expect(ref).toMatchObject({ file: '.github/workflows/ci.yml', manager: 'github-actions', datasource: 'docker' });
+      expect(ref).toMatchObject({ file: '.github/workflows/ci.yml', manager: 'github-actions', datasource: ref.name === 'actions/checkout' ? 'github-tags' : 'docker' });
       if (ref.site) expect(text.slice(ref.site.span.start, ref.site.span.end)).toBe(ref.site.raw);
     }
   });
@@ -88,7 +96,7 @@ describe('github-actions manager', () => {
     ]);
   });
 
-  it('leaves actions, local actions and empty containers alone', () => {
+  it('leaves local actions, local reusable workflows and empty containers alone', () => {
     const text = [
       'jobs:',
       '  build:',
@@ -96,10 +104,11 @@ describe('github-actions manager', () => {
       '    services:',
       '      cache: redis:7', // the string form GitHub rejects
       '    steps:',
-      '      - uses: actions/setup-node@v4',
       '      - uses: ./.github/actions/build',
+      '      - uses: ../sibling',
+      '      - uses:',
       '  call:',
-      '    uses: octo-org/shared/.github/workflows/build.yml@main',
+      '    uses: ./.github/workflows/build.yml',
       '',
     ].join('\n');
     expect(githubActionsManager.extract({ path: '.github/workflows/ci.yml', text }, defaultConfig)).toEqual({ refs: [], problems: [] });

@@ -1,4 +1,5 @@
 import { satisfies, validRange } from '@renovatebot/pep440';
+import { normalizeProjectName as normalizeName } from '../../datasources/python-index/distributions.js';
 
 /**
  * PEP 508 dependency specifiers (https://packaging.python.org/en/latest/specifications/dependency-specifiers/):
@@ -25,16 +26,13 @@ export type RequirementParse = { ok: true; requirement: ParsedRequirement } | { 
 
 const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?/;
 
-/** PEP 503 normalised project name: what indexes and comparisons use. */
-export function normalizeName(name: string): string {
-  return name.replace(/[-_.]+/g, '-').toLowerCase();
-}
 
 export function parseRequirement(text: string): RequirementParse {
   let at = skipSpace(text, 0);
   const name = NAME.exec(text.slice(at))?.[0];
   if (!name) return { ok: false, message: `"${text.trim()}" does not start with a project name` };
-  at = skipSpace(text, at + name.length);
+  let nameEnd = at + name.length;
+  at = skipSpace(text, nameEnd);
   const extras: string[] = [];
   if (text[at] === '[') {
     const close = text.indexOf(']', at);
@@ -45,7 +43,8 @@ export function parseRequirement(text: string): RequirementParse {
       if (!NAME.test(trimmed) || NAME.exec(trimmed)?.[0] !== trimmed) return { ok: false, message: `"${trimmed}" is not a valid extra name` };
       extras.push(trimmed);
     }
-    at = skipSpace(text, close + 1);
+    nameEnd = close + 1;
+    at = skipSpace(text, nameEnd);
   }
   const semicolon = text.indexOf(';', at);
   if (text[at] === '@') {
@@ -70,7 +69,8 @@ export function parseRequirement(text: string): RequirementParse {
     specText = inner.trim();
   }
   if (specText !== '' && !validRange(specText)) return { ok: false, message: `"${specText}" is not a valid version specifier for ${name}` };
-  if (specText === '') specifierEnd = specifierStart;
+  // Without a specifier, one is written right after the name and extras: `pkg==1.0 ; marker`.
+  if (specText === '') specifierStart = specifierEnd = nameEnd;
   const markerText = semicolon === -1 ? null : text.slice(semicolon + 1).trim();
   return finish(name, extras, specText, specifierStart, specifierEnd, markerText, null);
 }

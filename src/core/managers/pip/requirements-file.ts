@@ -44,6 +44,8 @@ export type RequirementsEntry =
       requirement: ParsedRequirement;
       /** Offsets of the requirement string (what precedes the options). */
       requirementSpan: Span;
+      /** The requirement string as pip reads it (continuations joined); `requirement`'s offsets index it. */
+      requirementText: string;
       hashes: Hash[];
       /** Per-requirement options other than `--hash`, as written (`--config-settings=…`). */
       otherOptions: string[];
@@ -63,6 +65,21 @@ export interface RequirementsFile {
 }
 
 const COMMENT = /(^|\s+)#/;
+
+// `requirements*.txt` anywhere (the design), plus the files they usually include: `constraints*.txt`
+// and everything in a `requirements/` folder (`requirements/base.txt`, `requirements/dev.txt`).
+const REQUIREMENTS_PATH = /(^|\/)(requirements[^/]*|constraints[^/]*|requirements\/[^/]+)\.txt$/;
+const CONSTRAINTS_PATH = /(^|\/)constraints[^/]*\.txt$/;
+
+/** Whether a repository path is a requirements file the pip manager reads. */
+export function isRequirementsPath(path: string): boolean {
+  return REQUIREMENTS_PATH.test(path);
+}
+
+/** `constraints*.txt` are `-c` targets: pinned and hashed, but what they name is not followed or added to. */
+export function isConstraintsPath(path: string): boolean {
+  return CONSTRAINTS_PATH.test(path);
+}
 
 export function parseRequirementsFile(text: string): RequirementsFile {
   const physical = physicalLines(text);
@@ -255,18 +272,18 @@ function parseLogicalLine({ logical, joined, offsets }: JoinedLine): Requirement
   if (unindexed) return { kind: 'unindexed', logical, target: reqText, reason: unindexed };
   const parsed = parseRequirement(reqText);
   if (!parsed.ok) return { kind: 'invalid', logical, message: parsed.message };
-  if (parsed.requirement.url !== null) {
-    return { kind: 'unindexed', logical, target: reqText, reason: 'a direct URL reference (name @ url) is installed from that URL, not looked up on an index' };
-  }
-  return { kind: 'requirement', logical, requirement: parsed.requirement, requirementSpan, hashes, otherOptions };
+  return { kind: 'requirement', logical, requirement: parsed.requirement, requirementSpan, requirementText: reqText, hashes, otherOptions };
 }
 
-/** pip's own test (`_looks_like_path`, `is_archive_file`, `is_url`): what is a path or URL, not a project name. */
+/** pip's own tests (`is_url`, `_looks_like_path`, `is_archive_file`): what is a URL or a path, not a project name. */
 function unindexedReason(text: string): string | null {
+  if (/^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@/.test(text)) return 'a direct URL reference (name @ url) is installed from that URL, not looked up on an index';
   if (/^[A-Za-z][A-Za-z0-9+.-]*\+[A-Za-z]+:\/\//.test(text)) return 'a VCS URL has no index version to pin, and pip cannot check hashes of a VCS checkout';
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) || text.startsWith('file:')) return 'a URL requirement is installed from that URL, not looked up on an index';
-  if (/^[./~]/.test(text) || text.includes('/') || text.includes('\\')) return 'a local path is installed as it is, not looked up on an index';
-  if (/\.(whl|zip|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar)$/i.test(text.split(/[\s;]/)[0] ?? '')) return 'a local archive is installed as it is, not looked up on an index';
+  // Markers may hold anything; pip looks only at what precedes them.
+  const head = text.split(';')[0]!.trim();
+  if (/^[./~]/.test(head) || head.includes('/') || head.includes('\\')) return 'a local path is installed as it is, not looked up on an index';
+  if (/\.(whl|zip|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar)$/i.test(head.split(/\s/)[0] ?? '')) return 'a local archive is installed as it is, not looked up on an index';
   return null;
 }
 

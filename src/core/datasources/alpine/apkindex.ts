@@ -1,0 +1,87 @@
+import { gunzipSync } from 'node:zlib';
+
+/**
+ * Alpine's repository index, `APKINDEX.tar.gz` (https://wiki.alpinelinux.org/wiki/Apk_spec#APKINDEX_Format).
+ * The file is two gzip streams back to back: first a tar segment holding only the signature
+ * (`.SIGN.RSA.<key>.rsa.pub`, cut before the end-of-archive blocks by `abuild-tar --cut`), then
+ * the index tar with `DESCRIPTION` and `APKINDEX`. Node's gunzip reads concatenated members as
+ * one stream, so the result is a single tar to walk. `APKINDEX` holds one record per package,
+ * `X:value` lines, records separated by a blank line.
+ */
+
+export interface ApkPackage {
+  name: string;
+  version: string;
+  arch: string | null;
+  /** `p:` names the package provides (`cmd:curl=8.9.1-r2`, `so:libcurl.so.4=4.8.0`). */
+  provides: string[];
+  /** `o:` the origin (source) package. */
+  origin: string | null;
+}
+
+export type ApkIndexParse = { ok: true; packages: Map<string, ApkPackage>; description: string | null } | { ok: false; message: string };
+
+export function parseApkIndexArchive(archive: Uint8Array): ApkIndexParse {
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(archive);
+  } catch (error) {
+    return { ok: false, message: `is not a gzip file: ${(error as Error).message}` };
+  }
+  let index: string | null = null;
+  let description: string | null = null;
+  for (const entry of tarEntries(tar)) {
+    if (entry.name === 'APKINDEX') index = entry.data.toString('utf8');
+    else if (entry.name === 'DESCRIPTION') description = entry.data.toString('utf8').trim();
+  }
+  if (index === null) return { ok: false, message: 'holds no APKINDEX file' };
+  return { ok: true, packages: parseApkIndex(index), description };
+}
+
+/** Records of an `APKINDEX` text by package name. Alpine keeps one version per package and repository; a repeat keeps the first. */
+export function parseApkIndex(text: string): Map<string, ApkPackage> {
+  const packages = new Map<string, ApkPackage>();
+  for (const record of text.split(/\n[ \t]*\n/)) {
+    const fields = new Map<string, string>();
+    for (const line of record.split('\n')) {
+      const match = /^([A-Za-z]):(.*)$/.exec(line.replace(/\r$/, ''));
+      if (match && !fields.has(match[1]!)) fields.set(match[1]!, match[2]!);
+    }
+    const name = fields.get('P');
+    const version = fields.get('V');
+    if (!name || !version || packages.has(name)) continue;
+    packages.set(name, {
+      name,
+      version,
+      arch: fields.get('A') ?? null,
+      provides: (fields.get('p') ?? '').split(/\s+/).filter(Boolean),
+      origin: fields.get('o') ?? null,
+    });
+  }
+  return packages;
+}
+
+interface TarEntry {
+  name: string;
+  data: Buffer;
+}
+
+/** Regular files of a ustar archive, in order; a zero block is skipped rather than taken as the end. */
+function* tarEntries(tar: Buffer): Generator<TarEntry> {
+  let at = 0;
+  while (at + 512 <= tar.length) {
+    const header = tar.subarray(at, at + 512);
+    if (header.every((byte) => byte === 0)) {
+      at += 512;
+      continue;
+    }
+    const field = (start: number, length: number) => header.toString('utf8', start, start + length).replace(/\0.*$/s, '');
+    const size = Number.parseInt(field(124, 12).trim() || '0', 8);
+    if (Number.isNaN(size) || size < 0) return;
+    const type = field(156, 1);
+    const prefix = field(257, 6).startsWith('ustar') ? field(345, 155) : '';
+    const name = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
+    if (type === '0' || type === '') yield { name: name.replace(/^\.\//, ''), data: tar.subarray(at + 512, at + 512 + size) };
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+}

@@ -1,0 +1,114 @@
+import { STATUS_CODES } from 'node:http';
+import { Semaphore } from '../../concurrency.js';
+
+/**
+ * GETs with the retry policy the registry client uses (src/core/datasources/docker/registry-client.ts):
+ * 429, 5xx, timeouts and network errors are retried with exponential backoff and jitter,
+ * honouring `Retry-After`; at most N requests per host at once.
+ */
+
+export interface FetcherOptions {
+  maxConcurrencyPerHost?: number;
+  /** Tries per request, the first included. */
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  /** Per try, from sending the request to reading the whole body. */
+  timeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  userAgent?: string;
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: Buffer;
+  /** The URL after redirects: relative links resolve against it. */
+  url: string;
+}
+
+export type Fetched = { ok: true; reply: Reply } | { ok: false; message: string };
+
+const MAX_DELAY_MS = 60_000;
+
+export class HttpFetcher {
+  readonly #semaphores = new Map<string, Semaphore>();
+  readonly #maxConcurrency: number;
+  readonly #maxAttempts: number;
+  readonly #baseDelayMs: number;
+  readonly #timeoutMs: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #userAgent: string;
+  requests = 0;
+
+  constructor(options: FetcherOptions = {}) {
+    this.#maxConcurrency = options.maxConcurrencyPerHost ?? 8;
+    this.#maxAttempts = options.maxAttempts ?? 4;
+    this.#baseDelayMs = options.baseDelayMs ?? 500;
+    this.#timeoutMs = options.timeoutMs ?? 120_000;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#userAgent = options.userAgent ?? 'repro-pins';
+  }
+
+  /** `display` names the URL in messages (without credentials). */
+  async get(url: string, headers: Record<string, string>, display: string): Promise<Fetched> {
+    const host = new URL(url).host;
+    for (let attempt = 1; ; attempt += 1) {
+      this.requests += 1;
+      let reply: Reply | undefined;
+      let cause = '';
+      try {
+        reply = await this.#semaphore(host).run(async () => {
+          const response = await fetch(url, { headers: { 'user-agent': this.#userAgent, ...headers }, signal: AbortSignal.timeout(this.#timeoutMs) });
+          return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()), url: response.url || url };
+        });
+      } catch (error) {
+        cause = networkCause(error);
+      }
+      if (reply && reply.status !== 429 && reply.status < 500) return { ok: true, reply };
+      if (attempt >= this.#maxAttempts) {
+        const tries = attempt === 1 ? '' : ` after ${attempt} attempts`;
+        return { ok: false, message: reply ? `${display} answered ${describeStatus(reply.status)}${tries}` : `could not reach ${display}: ${cause}${tries}` };
+      }
+      await this.#sleep(retryAfterMs(reply?.headers.get('retry-after')) ?? this.#backoffMs(attempt));
+    }
+  }
+
+  #backoffMs(attempt: number): number {
+    const ceiling = Math.min(this.#baseDelayMs * 2 ** (attempt - 1), MAX_DELAY_MS);
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  #semaphore(host: string): Semaphore {
+    let semaphore = this.#semaphores.get(host);
+    if (!semaphore) {
+      semaphore = new Semaphore(this.#maxConcurrency);
+      this.#semaphores.set(host, semaphore);
+    }
+    return semaphore;
+  }
+}
+
+export function describeStatus(status: number): string {
+  const text = STATUS_CODES[status];
+  return text ? `${status} ${text}` : String(status);
+}
+
+/** `Retry-After` as seconds or an HTTP date (RFC 9110 §10.2.3), capped so a server cannot stall the run. */
+function retryAfterMs(value: string | null | undefined): number | undefined {
+  if (!value) return undefined;
+  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+  return Number.isNaN(ms) ? undefined : Math.min(Math.max(ms, 0), MAX_DELAY_MS);
+}
+
+/** What went wrong on the wire; anything else is a bug and is rethrown. */
+function networkCause(error: unknown): string {
+  // Checked by name, not instanceof: fetch's errors come from Node's realm, not Jest's VM context.
+  const { name, cause } = (error ?? {}) as { name?: unknown; cause?: unknown };
+  if (name === 'TimeoutError') return 'no answer in time';
+  if (name === 'TypeError' && cause !== undefined) {
+    const { code, message } = (cause ?? {}) as { code?: unknown; message?: unknown };
+    if (typeof code === 'string') return code;
+    return typeof message === 'string' ? message : String(cause);
+  }
+  throw error;
+}
