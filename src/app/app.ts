@@ -5,7 +5,9 @@ import type { Octokit, RepoId } from './github/octokit.js';
 import { handleInstallation } from './handlers/installation.js';
 import { handleIssueComment } from './handlers/issue-comment.js';
 import { handlePush } from './handlers/push.js';
-import { onboardRepository } from './scan/onboarding.js';
+import { onboardRepository, pinWorkflowTemplate } from './scan/onboarding.js';
+import { githubAccessOf } from './github/access.js';
+import { defaultConfig } from '../core/config.js';
 import { reportScanFailure, scanRepository, type AppServices, type RepoTarget, type ScanOptions } from './scan/scan-repository.js';
 import { ScanRun } from './scan/scan-run.js';
 import { readTemplate } from './templates.js';
@@ -53,7 +55,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
 
     const deps: AppDeps = {
       services,
-      newScanRun: () => new ScanRun(credentials),
+      newScanRun: () => new ScanRun(credentials, env),
       async scan(target, run, scanOptions) {
         try {
           await scanRepository(target, run, services, scanOptions);
@@ -66,7 +68,12 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         const { data } = await octokit.request('GET /repos/{owner}/{repo}', { ...repo });
         if (data.archived) return;
         const target = { octokit, repo, defaultBranch: data.default_branch };
-        await onboardRepository(target, services, { config: readTemplate('repro-pins.yml'), workflow: readTemplate('repro-verify.yml') });
+        const workflow = async () => {
+          const pinned = await pinWorkflowTemplate(readTemplate('repro-verify.yml'), run.datasourcesFor(defaultConfig, await githubAccessOf(octokit)));
+          for (const problem of pinned.problems) app.log.warn({ repo: `${repo.owner}/${repo.repo}`, problem }, 'an onboarding workflow action stays unpinned');
+          return pinned.text;
+        };
+        await onboardRepository(target, services, { config: readTemplate('repro-pins.yml'), workflow });
         await deps.scan(target, run);
       },
       async recheck(target, pullNumber) {

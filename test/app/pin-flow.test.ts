@@ -66,6 +66,11 @@ describe('the App on installation', () => {
     const out = sent();
     const scope = mockAppAuth(nock(API));
     scope.get(base).reply(200, { default_branch: 'main', archived: false });
+    // The template's actions are pinned with the installation token before the PR is written.
+    const tag = (name: string, label: string) => ({ ref: `refs/tags/${name}`, object: { type: 'commit', sha: shaOf(label) } });
+    for (const [action, major, minor] of [['actions/checkout', 'v4', 'v4.2.2'], ['docker/setup-buildx-action', 'v3', 'v3.7.1'], ['actions/upload-artifact', 'v4', 'v4.4.3']] as const) {
+      scope.get(`/repos/${action}/git/matching-refs/tags/${major}`).query({ per_page: '100' }).matchHeader('authorization', 'Bearer ghs_installation_token_for_tests').reply(200, [tag(major, `${action} ${minor}`), tag(minor, `${action} ${minor}`)]);
+    }
     mockSnapshot(scope, repo, []);
     scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/onboarding', 'all')).reply(200, []);
     scope.get(`${base}/git/ref/${encodeURIComponent('heads/repro-pins/onboarding')}`).reply(404, { message: 'Not Found' });
@@ -85,6 +90,10 @@ describe('the App on installation', () => {
     await probot.receive({ id: 'delivery-1', name: 'installation', payload: installationPayload('acme', ['api']) as never });
 
     expect(out.trees[0]!.tree.map((t) => t.path)).toEqual(['.github/repro-pins.yml', '.github/workflows/repro-verify.yml']);
+    const onboardedWorkflow = out.trees[0]!.tree[1]!.content;
+    expect(onboardedWorkflow).toContain(`uses: actions/checkout@${shaOf('actions/checkout v4.2.2')} # v4.2.2\n`);
+    expect(onboardedWorkflow).toContain(`uses: docker/setup-buildx-action@${shaOf('docker/setup-buildx-action v3.7.1')} # v3.7.1\n`);
+    expect(onboardedWorkflow).toContain(`uses: actions/upload-artifact@${shaOf('actions/upload-artifact v4.4.3')} # v4.4.3\n`);
     expect(out.pulls[0]).toMatchObject({ head: 'repro-pins/onboarding', base: 'main', title: 'Configure repro-pins', draft: false });
     expect(out.trees[1]!.base_tree).toBe(repo.treeSha);
     expect(Object.fromEntries(out.trees[1]!.tree.map((t) => [t.path, t.content]))).toEqual({ Dockerfile: pinnedDockerfile, '.github/workflows/ci.yml': pinnedWorkflow });

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { CONFIG_PATH } from '../../core/config.js';
+import { CONFIG_PATH, defaultConfig } from '../../core/config.js';
+import type { Datasources } from '../../core/datasources/datasource.js';
+import { githubActionsManager } from '../../core/managers/github-actions/index.js';
+import { managersByName } from '../../core/managers/index.js';
+import { planPins } from '../../core/plan.js';
+import type { Problem } from '../../core/reference.js';
 import { commitToBranch, readBranchHead } from '../github/commits.js';
 import { createPullRequest, findPullRequests } from '../github/pull-requests.js';
 import { readSnapshot } from '../github/repo-snapshot.js';
@@ -11,10 +16,10 @@ export const WORKFLOW_PATH = '.github/workflows/repro-verify.yml';
 
 export type OnboardingOutcome = 'configured' | 'declined' | 'open' | 'opened';
 
-/** The files the onboarding PR adds; the workflow's actions arrive pinned by the caller. */
+/** The files the onboarding PR adds; the workflow is made (its actions pinned) only when the PR is. */
 export interface OnboardingFiles {
   config: string;
-  workflow: string | null;
+  workflow: () => Promise<string>;
 }
 
 const ONBOARDING_BODY = [
@@ -34,6 +39,19 @@ const ONBOARDING_BODY = [
 ].join('\n');
 
 /**
+ * Pins the workflow template's actions with the same Actions manager the scans use, so the
+ * onboarding PR carries real commit SHAs (the template itself names tags: nothing is invented).
+ * A lookup that fails leaves that action's tag, which the first pin PR then pins or reports.
+ */
+export async function pinWorkflowTemplate(text: string, datasources: Datasources): Promise<{ text: string; problems: Problem[] }> {
+  const file = { path: WORKFLOW_PATH, text };
+  const { refs, problems } = githubActionsManager.extract(file, defaultConfig);
+  const actions = refs.filter((ref) => ref.datasource === 'github-tags');
+  const plan = await planPins([file], actions, datasources, managersByName, defaultConfig);
+  return { text: plan.files.get(WORKFLOW_PATH) ?? text, problems: [...problems, ...plan.problems] };
+}
+
+/**
  * Opens the onboarding PR once. A repository with a config is onboarded already; an onboarding
  * PR closed unmerged means the user said no, and it is not reopened.
  */
@@ -45,7 +63,10 @@ export async function onboardRepository(target: RepoTarget, services: AppService
   if (latest?.state === 'open') return 'open';
   if (latest && !latest.merged) return 'declined';
 
-  const writes = [{ path: CONFIG_PATH, content: files.config }, ...(files.workflow === null ? [] : [{ path: WORKFLOW_PATH, content: files.workflow }])];
+  const writes = [
+    { path: CONFIG_PATH, content: files.config },
+    { path: WORKFLOW_PATH, content: await files.workflow() },
+  ];
   const fingerprint = createHash('sha256').update(JSON.stringify(writes)).digest('hex');
   const head = await readBranchHead(octokit, services.cache, repo, ONBOARDING_BRANCH);
   // A branch someone else committed to is theirs: open the PR from it as it is.

@@ -3,6 +3,7 @@ import { CONFIG_PATH, parseRepoConfig, type ConfigError, type RepoConfig } from 
 import { managers, managersByName } from '../../core/managers/index.js';
 import { extractReferences, planPins, selectFiles, type PinPlan } from '../../core/plan.js';
 import type { DependencyRef, Problem } from '../../core/reference.js';
+import { githubAccessOf } from '../github/access.js';
 import type { GitHubCache } from '../github/bounded-cache.js';
 import { commitToBranch, readBranchHead } from '../github/commits.js';
 import { findDashboard, writeDashboard } from '../github/dashboard-issue.js';
@@ -79,7 +80,7 @@ export async function scanRepository(target: RepoTarget, run: ScanRun, services:
   outcome.refs = extracted.refs;
   outcome.problems = [...unreadable.map((file) => ({ file, line: 1, dependency: null, message: 'is not valid UTF-8 text, so it was not read' })), ...extracted.problems];
 
-  const datasources = run.datasourcesFor(effective);
+  const datasources = run.datasourcesFor(effective, await githubAccessOf(octokit));
   for (const group of PIN_GROUPS) {
     const plan = await planPins(files, extracted.refs.filter(group.includes), datasources, managersByName, effective);
     outcome.problems.push(...plan.problems);

@@ -1,27 +1,58 @@
+import { createHash } from 'node:crypto';
 import type { RepoConfig } from '../../core/config.js';
-import type { Datasources } from '../../core/datasources/datasource.js';
+import { alpineDatasource } from '../../core/datasources/alpine/index.js';
+import type { Datasource, Datasources } from '../../core/datasources/datasource.js';
+import { debianDatasource } from '../../core/datasources/debian/index.js';
+import type { CredentialStore } from '../../core/datasources/docker/docker-config.js';
 import { dockerDatasource } from '../../core/datasources/docker/index.js';
 import { RegistryClient } from '../../core/datasources/docker/registry-client.js';
-import type { CredentialStore } from '../../core/datasources/docker/docker-config.js';
+import { ActionResolver, GitHubApi, githubTagsDatasource } from '../../core/datasources/github-tags/index.js';
+import { PythonIndexClient, pythonIndexDatasource } from '../../core/datasources/python-index/index.js';
+
+/** Where a repository's installation reaches GitHub's REST API (github.com or GHES), and with which token. */
+export interface GitHubAccess {
+  baseUrl: string;
+  token: string;
+}
 
 /**
- * One scan run: everything that is shared by the repositories it covers. A scheduled run over
- * a hundred repositories looks each distinct image tag up once, however many repositories use it.
+ * One scan run: everything shared by the repositories it covers. A scheduled run over a hundred
+ * repositories looks each distinct image tag, package index and action ref up once, however many
+ * repositories use it. Only what a repository's config changes (insecure registries, mirrors)
+ * or its installation's token separates the caches.
  */
 export class ScanRun {
-  readonly #registries = new Map<string, RegistryClient>();
+  readonly #shared = new Map<string, Datasource>();
 
-  constructor(readonly credentials: CredentialStore | undefined) {}
+  constructor(
+    readonly credentials: CredentialStore | undefined,
+    readonly env: NodeJS.ProcessEnv = {},
+  ) {}
 
-  /** Datasources for one repository's config (insecure registries differ per repository). */
-  datasourcesFor(config: RepoConfig): Datasources {
+  datasourcesFor(config: RepoConfig, github: GitHubAccess): Datasources {
     const insecure = Object.entries(config.registries).filter(([, r]) => r.insecure).map(([host]) => host).sort();
-    const key = insecure.join(',');
-    let client = this.#registries.get(key);
-    if (!client) {
-      client = new RegistryClient({ insecureRegistries: insecure, ...(this.credentials ? { credentials: this.credentials } : {}) });
-      this.#registries.set(key, client);
+    return {
+      docker: this.#once(`docker ${insecure.join(',')}`, () =>
+        dockerDatasource(new RegistryClient({ insecureRegistries: insecure, ...(this.credentials ? { credentials: this.credentials } : {}) })),
+      ),
+      'python-index': this.#once('python-index', () =>
+        pythonIndexDatasource(new PythonIndexClient({ indexUrl: this.env.PIP_INDEX_URL, extraIndexUrls: this.env.PIP_EXTRA_INDEX_URL?.split(/\s+/).filter(Boolean), env: this.env })),
+      ),
+      alpine: this.#once(`alpine ${JSON.stringify(config.alpine ?? {})}`, () => alpineDatasource({ mirror: config.alpine?.mirror, arch: config.alpine?.arch })),
+      debian: this.#once(`debian ${JSON.stringify([config.debian ?? {}, config.ubuntu ?? {}])}`, () => debianDatasource({ debian: config.debian, ubuntu: config.ubuntu })),
+      // Keyed by a hash of the token: installations never share a client, and no token sits in a key.
+      'github-tags': this.#once(`github ${github.baseUrl} ${createHash('sha256').update(github.token).digest('hex')}`, () =>
+        githubTagsDatasource(new ActionResolver(new GitHubApi({ baseUrl: github.baseUrl, token: github.token }))),
+      ),
+    };
+  }
+
+  #once(key: string, create: () => Datasource): Datasource {
+    let datasource = this.#shared.get(key);
+    if (!datasource) {
+      datasource = create();
+      this.#shared.set(key, datasource);
     }
-    return { docker: dockerDatasource(client) };
+    return datasource;
   }
 }
