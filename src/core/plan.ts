@@ -163,17 +163,15 @@ export function computeEdits(
   for (const [path, edits] of editsByFile) {
     let text = texts.get(path);
     if (text === undefined) continue;
-    const byManager = groupBy(edits.values(), (edit) => edit.ref.manager);
-    for (const [name, managerEdits] of byManager) {
-      const manager = managersByName.get(name)!;
-      if (manager.replaceAll) {
-        text = manager.replaceAll(text, managerEdits);
-        continue;
-      }
-      for (const { ref, pin } of managerEdits.sort((a, b) => b.ref.site!.span.start - a.ref.site!.span.start)) {
-        text = manager.replace(text, ref, pin);
-      }
+    // Span edits of every manager go first, together, last span first: each span was recorded
+    // against the original text, and nothing before it has moved yet. Managers that rewrite a
+    // whole list at once (`replaceAll`) find their words again by structure, so they run after.
+    const spanEdits = [...edits.values()].filter((edit) => !managersByName.get(edit.ref.manager)!.replaceAll);
+    for (const { ref, pin } of spanEdits.sort((a, b) => b.ref.site!.span.start - a.ref.site!.span.start)) {
+      text = managersByName.get(ref.manager)!.replace(text, ref, pin);
     }
+    const listEdits = groupBy([...edits.values()].filter((edit) => managersByName.get(edit.ref.manager)!.replaceAll), (edit) => edit.ref.manager);
+    for (const [name, managerEdits] of listEdits) text = managersByName.get(name)!.replaceAll!(text, managerEdits);
     plan.files.set(path, text);
   }
   return plan;

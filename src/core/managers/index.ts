@@ -9,8 +9,6 @@ import { apkManager } from './apk/index.js';
 import { aptManager } from './apt/index.js';
 
 /** Every manager, registered once: adding a file kind is a new folder plus one line here. */
-// The planner applies each manager's edits to a file in this order, and only the first finds its
-// recorded spans unshifted: apk and apt find their words again by structure, so they come last.
 export const managers: readonly Manager[] = [dockerfileManager, composeManager, githubActionsManager, koManager, pipManager, apkManager, aptManager];
 
 export const managersByName = new Map<ManagerName, Manager>(managers.map((m) => [m.name, m]));

@@ -16,7 +16,9 @@ export interface Manager {
   isCurrent?(ref: DependencyRef, pin: Pin): boolean;
   /**
    * Writes all of a file's pins at once, for managers whose edits interact (a package list that
-   * is pinned and sorted in one go). By default each pin goes through `replace`, last span first.
+   * is pinned and sorted in one go). It runs after every other manager's span edits to the file,
+   * so it must find its words again in the text it is given, not by the spans it recorded.
+   * By default each pin goes through `replace`, last span first.
    */
   replaceAll?(text: string, edits: PinEdit[]): string;
   /**
