@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Makes sure the tools the real-registry tests need are installed (runs as `pretest`).
 # The tests start Debian's docker-registry on loopback and build images with buildah from
-# busybox-static's /bin/busybox (see test/support/global-setup.ts). Safe to run repeatedly.
+# busybox-static's /bin/busybox (see test/support/global-setup.ts); the pip round trip creates a
+# venv with Debian's /usr/bin/python3 (python3-venv, see test/pip/). Safe to run repeatedly.
 set -euo pipefail
 
-packages=(docker-registry buildah busybox-static)
+packages=(docker-registry buildah busybox-static python3-venv)
 install_command="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${packages[*]}"
 
 missing=()
@@ -13,6 +14,7 @@ command -v buildah >/dev/null 2>&1 || missing+=(buildah)
 if ! { [ -x /bin/busybox ] && dpkg -s busybox-static >/dev/null 2>&1; }; then
   missing+=(busybox-static)
 fi
+dpkg -s python3-venv >/dev/null 2>&1 || missing+=(python3-venv)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   exit 0

@@ -3,6 +3,7 @@ import nock from 'nock';
 import { buildSdist, buildWheel, sha256 } from '../../../../test/pip/support/distributions.js';
 import { projectPageHtml } from '../../../../test/pip/support/simple-index.js';
 import { PythonIndexClient, type PythonIndexOptions } from './client.js';
+import { pythonIndexDatasource } from './index.js';
 import { describeFilename, type DistributionFile } from './distributions.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../../../fixtures/pip/index/${name}`, import.meta.url), 'utf8');
@@ -165,5 +166,15 @@ describe('PythonIndexClient.readCoreMetadata', () => {
     const wheel = buildWheel({ name: 'nohash', version: '1.0' });
     nock('https://files.example.org').get(`/${wheel.filename}`).reply(200, wheel.bytes);
     expect(await newClient().client.fileSha256(file(wheel, { sha256: null }))).toEqual({ ok: true, sha256: wheel.sha256 });
+  });
+});
+
+describe('pythonIndexDatasource', () => {
+  test('answers a single reference with the newest version its specifier allows, never a yanked one', async () => {
+    nock('https://pypi.example.org').get('/simple/appkit/').reply(200, fixture('appkit.json'), json);
+    const datasource = pythonIndexDatasource(newClient().client);
+    const ref = { file: 'requirements.txt', line: 1, manager: 'pip' as const, datasource: 'python-index' as const, name: 'appkit', value: null, digest: null, pinned: false, skipped: null, context: { specifier: '>=2' } };
+    expect(datasource.lookupKey(ref)).toBe('["appkit",">=2"]');
+    expect(await datasource.resolve(ref)).toEqual({ ok: true, pin: { version: '2.1.0' } });
   });
 });

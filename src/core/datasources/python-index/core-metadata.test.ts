@@ -37,6 +37,24 @@ describe('core metadata', () => {
     }
   });
 
+  test('reads a zip64 archive (more than 65535 members, as Python writes it)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'repro-pins-wheel-'));
+    try {
+      const path = join(dir, 'many-1.0-py3-none-any.whl');
+      const script = [
+        'import sys, zipfile',
+        'with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_STORED) as z:',
+        '    for i in range(70000): z.writestr("many/m%d" % i, "")',
+        '    z.writestr("many-1.0.dist-info/METADATA", "Metadata-Version: 2.1\\nName: many\\nVersion: 1.0\\n", compress_type=zipfile.ZIP_DEFLATED)',
+      ].join('\n');
+      await run(python, ['-c', script, path]);
+      const read = readWheelMetadata(await readFile(path), 'many');
+      expect(read.ok && parseCoreMetadata(read.text).version).toBe('1.0');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('picks the project’s own .dist-info, and says what is wrong with a broken wheel', () => {
     const wheel = buildWheel({ name: 'pkg', version: '1.0', requires: ['a'] });
     expect(readWheelMetadata(wheel.bytes, 'pkg')).toEqual({ ok: true, text: wheel.metadata });
@@ -45,7 +63,7 @@ describe('core metadata', () => {
     expect(readWheelMetadata(wheel.bytes.subarray(0, wheel.bytes.length - 30), 'pkg').ok).toBe(false);
   });
 
-  test('reads PKG-INFO from an sdist in .tar.gz (ustar long names included) and .zip', () => {
+  test('reads PKG-INFO from an sdist in .tar.gz and .zip, and says when there is none', () => {
     const pkgInfo = 'Metadata-Version: 2.2\nName: s\nVersion: 1\nRequires-Dist: b\n';
     const longDir = `s-1-${'x'.repeat(120)}`;
     const tarGz = gzipSync(tar([[`s-1/setup.py`, ''], ['s-1/PKG-INFO', pkgInfo]]));

@@ -1,9 +1,9 @@
 import type { DependencyRef, Extraction, SourceFile } from '../../reference.js';
 import { exactVersion } from './resolve.js';
-import { parseRequirementsFile, type RequirementsFile } from './requirements-file.js';
+import { parseRequirementsFile } from './requirements-file.js';
 
 /** Every requirement of a requirements file, with the span its pin is written to; never throws. */
-export function extractRequirements(file: SourceFile): Extraction & { parsed: RequirementsFile } {
+export function extractRequirements(file: SourceFile): Extraction {
   const parsed = parseRequirementsFile(file.text);
   const refs: DependencyRef[] = [];
   const problems: Extraction['problems'] = [];
@@ -40,5 +40,5 @@ export function extractRequirements(file: SourceFile): Extraction & { parsed: Re
         break;
     }
   }
-  return { refs, problems, parsed };
+  return { refs, problems };
 }

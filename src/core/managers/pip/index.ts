@@ -8,10 +8,7 @@ import { fileStyle, entryStyle, pinRequirement, type RequirementEntry } from './
 export const pipManager: Manager = {
   name: 'pip',
   matches: isRequirementsPath,
-  extract: (file) => {
-    const { refs, problems } = extractRequirements(file);
-    return { refs, problems };
-  },
+  extract: (file) => extractRequirements(file),
   replace: replaceRequirementVersion,
   // Pins depend on each other (transitive dependencies, one version per package), so whole files resolve at once.
   resolveFile: resolveRequirementsFile,

@@ -142,7 +142,7 @@ describe('pip manager: pinning a requirements file', () => {
     const written = plan.files.get('requirements.txt')!;
     expect(written.startsWith(text)).toBe(true);
     // Its dependencies are still added: pip needs them whatever happens to the stale line.
-    expect(written).toMatch(/\nh11==0\.14\.0 \\\n[\s\S]*# via httpcore\ncertstore==2024\.2\.2|certstore==2024\.2\.2 \\\n[\s\S]*h11==0\.14\.0/);
+    expect(written.slice(text.length)).toMatch(/^\n# repro-pins: [^\n]*\ncertstore==2024\.2\.2 \\\n[^#]*# via httpcore\nh11==0\.14\.0 \\\n[^#]*# via httpcore\n$/);
   });
 
   test('reports a conflict with the chain of requirements that caused it', async () => {
@@ -253,5 +253,24 @@ describe('pip manager: pinning a requirements file', () => {
     const plan = await pin({ 'requirements.txt': 'shared\npkg-a\n' });
     expect(plan.problems).toEqual([]);
     expect(plan.files.get('requirements.txt')).toMatch(/^shared==1\.5 \\\n.*\npkg-a==1\.0 \\\n/s);
+  });
+
+  test('regenerates its block of added dependencies, but never drops a line someone wrote below its header', async () => {
+    serve({ 'pkg-a': 'json', shared: 'json' }, ['pkg_a-1.0-py3-none-any.whl', 'shared-1.5-py3-none-any.whl']);
+    const header = '# repro-pins: transitive dependencies, added because pip --require-hashes needs every package pinned';
+    const stale = `${header}\nh11==0.14.0 \\\n    --hash=sha256:${labelHash('h11-0.14.0-py3-none-any.whl')}\n    # via httpcore\n`;
+    const regenerated = await pin({ 'requirements.txt': `pkg-a\n\n${stale}` });
+    expect(regenerated.problems).toEqual([]);
+    expect(regenerated.files.get('requirements.txt')).toBe(
+      `pkg-a==1.0 \\\n    --hash=sha256:${labelHash('pkg_a-1.0-py3-none-any.whl')}\n\n${header}\nshared==1.5 \\\n    --hash=sha256:${labelHash('shared-1.5-py3-none-any.whl')}\n    # via pkg-a\n`,
+    );
+    expect(regenerated.changes.map((c) => `${c.line} ${c.name} ${c.note}`)).toEqual(['1 pkg-a 1 file hash', '5 shared added: needed by pkg-a', '4 h11 removed: nothing needs it any more']);
+
+    // The block is not managed then: each of its lines is pinned where it stands.
+    serve({ 'pkg-a': 'json', shared: 'json', certstore: 'json', h11: 'json' }, ['pkg_a-1.0-py3-none-any.whl', 'shared-1.5-py3-none-any.whl', 'certstore-2024.2.2-py3-none-any.whl', 'h11-0.14.0-py3-none-any.whl']);
+    const handEdited = await pin({ 'requirements.txt': `pkg-a==1.0 --hash=sha256:${labelHash('pkg_a-1.0-py3-none-any.whl')}\n\n${stale}certstore\n` });
+    expect(handEdited.problems).toEqual([expect.objectContaining({ line: 7, dependency: 'certstore', message: expect.stringContaining('move it above the block header') })]);
+    // Written in the file's style: its first hashed line keeps its hashes on one line.
+    expect(handEdited.files.get('requirements.txt')).toContain(`# via httpcore\ncertstore==2024.2.2 --hash=sha256:`);
   });
 });

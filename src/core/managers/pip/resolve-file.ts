@@ -30,7 +30,16 @@ export async function resolveRequirementsFile(file: SourceFile, refs: Dependency
   }
   const index = datasource.index;
   const parsed = parseRequirementsFile(file.text);
-  const blockStart = findAddedBlock(file.text);
+  const foundBlock = findAddedBlock(file.text);
+  // Everything below the header is regenerated, so a line someone wrote there would be lost: such
+  // a block is left as it is (its lines pinned where they stand) and the problem says why.
+  const handWritten =
+    foundBlock === null
+      ? undefined
+      : parsed.entries.find(
+          (e) => e.logical.span.start > foundBlock && (e.kind !== 'requirement' || exactVersion(e.requirement.specifier) === null || !e.hashes.some((h) => h.algorithm === 'sha256')),
+        );
+  const blockStart = handWritten ? null : foundBlock;
   const inBlock = (entry: RequirementEntry) => blockStart !== null && entry.logical.span.start > blockStart;
   // ignoreDeps applies before any lookup: an ignored line is neither pinned nor followed.
   const ignored = new Set(context.config.ignoreDeps.map(normalizeProjectName));
@@ -43,6 +52,14 @@ export async function resolveRequirementsFile(file: SourceFile, refs: Dependency
   if (refs.length === 0) return { ...unchanged, problems: gathered.problems };
   if (gathered.indexUrl === null && gathered.extraIndexUrls.length === 0) Object.assign(gathered, indexOptionsOfIncluders(file.path, context.files));
   const problems: Problem[] = [...gathered.problems];
+  if (handWritten) {
+    problems.push({
+      file: file.path,
+      line: handWritten.logical.line,
+      dependency: handWritten.kind === 'requirement' ? handWritten.requirement.name : null,
+      message: 'this line was written below the block of added dependencies, which repro-pins regenerates: move it above the block header; the added dependencies were not updated',
+    });
+  }
   const selection = {
     indexUrls: [gathered.indexUrl ?? index.defaultIndexes[0]!, ...index.defaultIndexes.slice(1), ...gathered.extraIndexUrls],
     trustedHosts: gathered.trustedHosts,
@@ -115,7 +132,7 @@ export async function resolveRequirementsFile(file: SourceFile, refs: Dependency
   for (const edit of edits.sort((a, b) => b.start - a.start)) text = text.slice(0, edit.start) + edit.replacement + text.slice(edit.end);
 
   // The added block: what the file's own requirements need that neither it nor its includes declare.
-  if (!isConstraintsPath(file.path)) {
+  if (!isConstraintsPath(file.path) && !handWritten) {
     const block = addedBlock(file, resolution.packages, roots, resolution.active, own.length, hashes, added, problems);
     const editedBlockStart = blockStart === null ? null : blockStart + (text.length - file.text.length);
     const head = editedBlockStart === null ? text : text.slice(0, editedBlockStart);
