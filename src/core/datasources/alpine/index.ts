@@ -1,6 +1,7 @@
 import type { DependencyRef } from '../../reference.js';
 import type { Datasource, LookupResult } from '../datasource.js';
-import { describeStatus, HttpFetcher, type FetcherOptions } from '../python-index/http-fetcher.js';
+import { HttpFetcher, type FetcherOptions } from '../http-fetcher.js';
+import { describeStatus } from '../http.js';
 import { parseApkIndexArchive, type ApkPackage } from './apkindex.js';
 
 export const DEFAULT_ALPINE_MIRROR = 'https://dl-cdn.alpinelinux.org/alpine';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 import { Semaphore } from '../../concurrency.js';
+import { describeStatus, networkCause, retryAfterMs } from '../http.js';
 import { DOCKER_HUB, effectiveTag, lookupKey, type ImageRef } from '../../image-ref.js';
 import type { DigestLookup, ImageDigestResolver } from '../datasource.js';
 import type { CredentialStore, RegistryCredentials } from './docker-config.js';
@@ -271,7 +271,7 @@ export class RegistryClient implements ImageDigestResolver {
           : fail(`could not reach ${role} ${host}: ${cause}${tries}`);
       }
       this.#count(host, 'retries');
-      await this.#sleep(retryAfterMs(reply?.headers.get('retry-after')) ?? this.#backoffMs(attempt));
+      await this.#sleep(retryAfterMs(reply?.headers.get('retry-after'), MAX_DELAY_MS) ?? this.#backoffMs(attempt));
     }
   }
 
@@ -311,10 +311,6 @@ function explainStatus(target: Target, reply: Reply): Failure | undefined {
   return fail(`registry ${target.registry} answered ${describeStatus(reply.status)} for ${target.display}`);
 }
 
-function describeStatus(status: number): string {
-  const text = STATUS_CODES[status];
-  return text ? `${status} ${text}` : String(status);
-}
 
 function defaultScope(target: Target): string {
   return `repository:${target.repository}:pull`;
@@ -336,27 +332,6 @@ function parseChallenge(header: string | null): Challenge | undefined {
   return { scheme: scheme.toLowerCase(), realm: params.get('realm'), service: params.get('service'), scope: params.get('scope') };
 }
 
-/** `Retry-After` as seconds or an HTTP date (RFC 9110 §10.2.3), capped so a registry cannot stall the run. */
-function retryAfterMs(value: string | null | undefined): number | undefined {
-  if (!value) return undefined;
-  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
-  return Number.isNaN(ms) ? undefined : Math.min(Math.max(ms, 0), MAX_DELAY_MS);
-}
-
-/** What went wrong on the wire; anything else is a bug and is rethrown. */
-function networkCause(error: unknown): string {
-  // Checked by name, not instanceof: fetch's errors come from Node's own realm, which differs
-  // from the caller's under a VM context (Jest's ESM runner is one).
-  const { name, cause } = (error ?? {}) as { name?: unknown; cause?: unknown };
-  if (name === 'TimeoutError') return 'no answer in time';
-  // undici rejects with TypeError("fetch failed", { cause }) when the connection fails.
-  if (name === 'TypeError' && cause !== undefined) {
-    const { code, message } = (cause ?? {}) as { code?: unknown; message?: unknown };
-    if (typeof code === 'string') return code;
-    return typeof message === 'string' ? message : String(cause);
-  }
-  throw error;
-}
 
 function parseJson(body: Buffer): unknown {
   try {

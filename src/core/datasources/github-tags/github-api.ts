@@ -1,6 +1,6 @@
-import { STATUS_CODES } from 'node:http';
 import type { z } from 'zod';
 import { Semaphore } from '../../concurrency.js';
+import { describeStatus, networkCause, retryAfterMs } from '../http.js';
 
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 
@@ -217,7 +217,7 @@ export class GitHubApi {
    * least a minute for a secondary limit that gave neither; a 5xx gets plain backoff.
    */
   #waitFor(reply: Reply, attempt: number): number {
-    const retryAfter = retryAfterMs(reply.headers.get('retry-after'), this.#now());
+    const retryAfter = retryAfterMs(reply.headers.get('retry-after'), undefined, this.#now());
     if (retryAfter !== undefined) return retryAfter;
     const reset = resetAt(reply.headers);
     if (reset !== undefined) return Math.max(reset - this.#now(), 0);
@@ -266,12 +266,6 @@ function resetAt(headers: Headers): number | undefined {
   return Number.isFinite(reset) && reset > 0 ? reset * 1000 : undefined;
 }
 
-/** `Retry-After` as seconds or an HTTP date (RFC 9110 §10.2.3). */
-function retryAfterMs(value: string | null, now: number): number | undefined {
-  if (!value) return undefined;
-  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
-  return Number.isNaN(ms) ? undefined : Math.max(ms, 0);
-}
 
 /** The `rel="next"` URL of a `Link` header (RFC 8288), as GitHub paginates lists. */
 function nextLink(header: string | null): string | null {
@@ -292,22 +286,3 @@ function apiMessage(body: string): string {
   }
 }
 
-function describeStatus(status: number): string {
-  const text = STATUS_CODES[status];
-  return text ? `${status} ${text}` : String(status);
-}
-
-/** What went wrong on the wire; anything else is a bug and is rethrown. */
-function networkCause(error: unknown): string {
-  // Checked by name, not instanceof: fetch's errors come from Node's own realm, which differs
-  // from the caller's under a VM context (Jest's ESM runner is one).
-  const { name, cause } = (error ?? {}) as { name?: unknown; cause?: unknown };
-  if (name === 'TimeoutError') return 'no answer in time';
-  // undici rejects with TypeError("fetch failed", { cause }) when the connection fails.
-  if (name === 'TypeError' && cause !== undefined) {
-    const { code, message } = (cause ?? {}) as { code?: unknown; message?: unknown };
-    if (typeof code === 'string') return code;
-    return typeof message === 'string' ? message : String(cause);
-  }
-  throw error;
-}

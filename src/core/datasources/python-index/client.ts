@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { isWheelCompatible, normalizeProjectName, type DistributionFile, type TargetInterpreter } from './distributions.js';
 import { parseCoreMetadata, readSdistMetadata, readWheelMetadata, type CoreMetadata } from './core-metadata.js';
-import { HttpFetcher, describeStatus, type FetcherOptions, type Reply } from './http-fetcher.js';
+import { HttpFetcher, type FetcherOptions, type Reply } from '../http-fetcher.js';
+import { describeStatus } from '../http.js';
 import { SIMPLE_ACCEPT, isSimpleJson, parseHtmlProjectPage, parseJsonProjectPage } from './simple-api.js';
 
 export const PYPI_SIMPLE = 'https://pypi.org/simple/';

@@ -1,5 +1,5 @@
-import { STATUS_CODES } from 'node:http';
-import { Semaphore } from '../../concurrency.js';
+import { describeStatus, networkCause, retryAfterMs } from './http.js';
+import { Semaphore } from '../concurrency.js';
 
 /**
  * GETs with the retry policy the registry client uses (src/core/datasources/docker/registry-client.ts):
@@ -69,7 +69,7 @@ export class HttpFetcher {
         const tries = attempt === 1 ? '' : ` after ${attempt} attempts`;
         return { ok: false, message: reply ? `${display} answered ${describeStatus(reply.status)}${tries}` : `could not reach ${display}: ${cause}${tries}` };
       }
-      await this.#sleep(retryAfterMs(reply?.headers.get('retry-after')) ?? this.#backoffMs(attempt));
+      await this.#sleep(retryAfterMs(reply?.headers.get('retry-after'), MAX_DELAY_MS) ?? this.#backoffMs(attempt));
     }
   }
 
@@ -88,27 +88,3 @@ export class HttpFetcher {
   }
 }
 
-export function describeStatus(status: number): string {
-  const text = STATUS_CODES[status];
-  return text ? `${status} ${text}` : String(status);
-}
-
-/** `Retry-After` as seconds or an HTTP date (RFC 9110 §10.2.3), capped so a server cannot stall the run. */
-function retryAfterMs(value: string | null | undefined): number | undefined {
-  if (!value) return undefined;
-  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
-  return Number.isNaN(ms) ? undefined : Math.min(Math.max(ms, 0), MAX_DELAY_MS);
-}
-
-/** What went wrong on the wire; anything else is a bug and is rethrown. */
-function networkCause(error: unknown): string {
-  // Checked by name, not instanceof: fetch's errors come from Node's realm, not Jest's VM context.
-  const { name, cause } = (error ?? {}) as { name?: unknown; cause?: unknown };
-  if (name === 'TimeoutError') return 'no answer in time';
-  if (name === 'TypeError' && cause !== undefined) {
-    const { code, message } = (cause ?? {}) as { code?: unknown; message?: unknown };
-    if (typeof code === 'string') return code;
-    return typeof message === 'string' ? message : String(cause);
-  }
-  throw error;
-}
