@@ -11,7 +11,7 @@ import { invalidInput } from './errors.js';
 import type { ImageSource, SourceForm } from './image-source.js';
 import { MAX_DOCUMENT_BYTES } from './layout.js';
 import { ociLayoutSchema } from './schema.js';
-import { TarFormatError, TarParser } from './tar.js';
+import { TarFormatError, TarParser } from '../core/archive/tar.js';
 
 interface Member {
   offset: number;

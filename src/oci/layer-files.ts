@@ -12,7 +12,7 @@ import type { Digest } from './digest.js';
 import { integrityError, invalidInput } from './errors.js';
 import { layerCompression, type LayerCompression } from './media-types.js';
 import { fileEntrySchema, type Descriptor, type FileEntry } from './schema.js';
-import { TarFormatError, TarParser } from './tar.js';
+import { TarFormatError, TarParser } from '../core/archive/tar.js';
 import type { VerifiedBlobs } from './verified-blobs.js';
 
 export type LayerListing =

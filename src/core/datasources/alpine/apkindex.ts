@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { readTarFiles } from '../../archive/tar.js';
 
 /**
  * Alpine's repository index, `APKINDEX.tar.gz` (https://wiki.alpinelinux.org/wiki/Apk_spec#APKINDEX_Format).
@@ -30,7 +31,13 @@ export function parseApkIndexArchive(archive: Uint8Array): ApkIndexParse {
   }
   let index: string | null = null;
   let description: string | null = null;
-  for (const entry of tarEntries(tar)) {
+  let files;
+  try {
+    files = readTarFiles(tar);
+  } catch (error) {
+    return { ok: false, message: `is not a valid tar archive: ${(error as Error).message}` };
+  }
+  for (const entry of files) {
     if (entry.name === 'APKINDEX') index = entry.data.toString('utf8');
     else if (entry.name === 'DESCRIPTION') description = entry.data.toString('utf8').trim();
   }
@@ -59,29 +66,4 @@ export function parseApkIndex(text: string): Map<string, ApkPackage> {
     });
   }
   return packages;
-}
-
-interface TarEntry {
-  name: string;
-  data: Buffer;
-}
-
-/** Regular files of a ustar archive, in order; a zero block is skipped rather than taken as the end. */
-function* tarEntries(tar: Buffer): Generator<TarEntry> {
-  let at = 0;
-  while (at + 512 <= tar.length) {
-    const header = tar.subarray(at, at + 512);
-    if (header.every((byte) => byte === 0)) {
-      at += 512;
-      continue;
-    }
-    const field = (start: number, length: number) => header.toString('utf8', start, start + length).replace(/\0.*$/s, '');
-    const size = Number.parseInt(field(124, 12).trim() || '0', 8);
-    if (Number.isNaN(size) || size < 0) return;
-    const type = field(156, 1);
-    const prefix = field(257, 6).startsWith('ustar') ? field(345, 155) : '';
-    const name = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
-    if (type === '0' || type === '') yield { name: name.replace(/^\.\//, ''), data: tar.subarray(at + 512, at + 512 + size) };
-    at += 512 + Math.ceil(size / 512) * 512;
-  }
 }

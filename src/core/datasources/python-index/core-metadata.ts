@@ -1,3 +1,4 @@
+import { readTarFiles } from '../../archive/tar.js';
 import { gunzipSync, inflateRawSync } from 'node:zlib';
 import { normalizeProjectName } from './distributions.js';
 
@@ -75,8 +76,13 @@ export function readSdistMetadata(archive: Buffer, filename: string): MetadataRe
   } catch (error) {
     return { ok: false, message: `is not valid gzip: ${(error as Error).message}` };
   }
-  const text = readTarFile(tar, (name) => /^[^/]+\/PKG-INFO$/.test(name.replace(/^\.\//, '')));
-  return text === null ? { ok: false, message: 'is an sdist without PKG-INFO' } : { ok: true, text };
+  let pkgInfo;
+  try {
+    pkgInfo = readTarFiles(tar).find((file) => /^[^/]+\/PKG-INFO$/.test(file.name));
+  } catch (error) {
+    return { ok: false, message: `is not a valid tar archive: ${(error as Error).message}` };
+  }
+  return pkgInfo ? { ok: true, text: pkgInfo.data.toString('utf8') } : { ok: false, message: 'is an sdist without PKG-INFO' };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,28 +175,3 @@ function readZipEntry(zip: Buffer, entry: ZipEntry): MetadataRead {
 // ---------------------------------------------------------------------------------------------
 // A tar reader (POSIX ustar with pax and GNU long names): one member's text, found by name.
 
-function readTarFile(tar: Buffer, wanted: (name: string) => boolean): string | null {
-  let at = 0;
-  let longName: string | null = null;
-  while (at + 512 <= tar.length) {
-    const header = tar.subarray(at, at + 512);
-    if (header.every((byte) => byte === 0)) return null;
-    const field = (start: number, length: number) => header.toString('utf8', start, start + length).replace(/\0.*$/s, '');
-    const size = Number.parseInt(field(124, 12).trim() || '0', 8);
-    const type = field(156, 1);
-    const prefix = field(257, 6).startsWith('ustar') ? field(345, 155) : '';
-    const name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
-    longName = null;
-    const body = tar.subarray(at + 512, at + 512 + size);
-    if (type === 'x') {
-      longName = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1] ?? null;
-    } else if (type === 'L') {
-      longName = body.toString('utf8').replace(/\0.*$/s, '');
-    } else if ((type === '0' || type === '' || type === '7') && wanted(name)) {
-      return body.toString('utf8');
-    }
-    if (Number.isNaN(size)) return null;
-    at += 512 + Math.ceil(size / 512) * 512;
-  }
-  return null;
-}

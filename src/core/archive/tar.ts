@@ -281,3 +281,17 @@ function parsePax(body: Buffer, offset: number): Overrides {
   }
   return out;
 }
+
+/**
+ * The regular files of a tar held in memory, in order, with their content: for small archives
+ * read whole (an APKINDEX, an sdist's PKG-INFO). Large ones go through `TarParser` as a stream.
+ */
+export function readTarFiles(tar: Buffer): { name: string; data: Buffer }[] {
+  const files: { name: string; data: Buffer }[] = [];
+  new TarParser({
+    entry(entry) {
+      if (entry.type === 'file') files.push({ name: entry.name.replace(/^\.\//, ''), data: tar.subarray(entry.dataOffset, entry.dataOffset + entry.size) });
+    },
+  }).write(tar);
+  return files;
+}
