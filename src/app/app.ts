@@ -4,28 +4,51 @@ import { GitHubCache } from './github/bounded-cache.js';
 import type { Octokit, RepoId } from './github/octokit.js';
 import { handleInstallation } from './handlers/installation.js';
 import { handleIssueComment } from './handlers/issue-comment.js';
+import { handlePullRequestSynchronize } from './handlers/pull-request.js';
 import { handlePush } from './handlers/push.js';
+import { handleWorkflowRun } from './handlers/workflow-run.js';
 import { onboardRepository, pinWorkflowTemplate } from './scan/onboarding.js';
 import { githubAccessOf } from './github/access.js';
 import { defaultConfig } from '../core/config.js';
 import { reportScanFailure, scanRepository, type AppServices, type RepoTarget, type ScanOptions } from './scan/scan-repository.js';
 import { ScanRun } from './scan/scan-run.js';
 import { readTemplate } from './templates.js';
-import { InProcessScheduler, type Scheduler } from './schedule/scheduler.js';
+import type { Scheduler } from './schedule/scheduler.js';
+import type { WorkQueue } from './queue/work-queue.js';
+import { createRuntime, type AppRole, type AppRuntime } from './runtime.js';
+import { voidVerdictOnPush, type PinBranchPush } from './verify/branch-push.js';
+import { expireOverdueVerifications } from './verify/expire-verification.js';
+import type { CompletedRun } from './verify/judge-run.js';
+import { PendingVerifications } from './verify/pending-verifications.js';
+import { recheckPullRequest } from './verify/recheck.js';
+import { completeVerification } from './verify/run-completed.js';
 
 /** What handlers get: the App's shared services and the flows they delegate to. */
 export interface AppDeps {
   services: AppServices;
+  /** Where handlers put work: in-process, or Redis for the workers (they never care which). */
+  queue: WorkQueue;
   newScanRun(): ScanRun;
   scan(target: RepoTarget, run: ScanRun, options?: ScanOptions): Promise<void>;
   onboardAndScan(octokit: Octokit, repo: RepoId, run: ScanRun): Promise<void>;
+  /** `/repro recheck`: the twice-build of a pin PR's head commit again. */
   recheck(target: RepoTarget, pullNumber: number): Promise<void>;
+  /** A finished run of the twice-build workflow, judged from its artifacts. */
+  completeVerification(octokit: Octokit, run: CompletedRun): Promise<void>;
+  /** A push to a pin branch voids the verdict of the commit before it. */
+  voidVerdict(octokit: Octokit, push: PinBranchPush): Promise<void>;
+  /** Scheduler tick: requests with no result in time become errors. */
+  expireOverdueVerifications(now: Date): Promise<void>;
 }
 
 export interface AppOptions {
   env?: NodeJS.ProcessEnv;
   /** Receives the scheduler; `npm start` starts it, tests drive its ticks themselves. */
   onScheduler?: (scheduler: Scheduler) => void;
+  /** `server` (default, `npm start`) serves webhooks; `worker` (`npm run worker`) runs queued jobs. */
+  role?: AppRole;
+  /** Receives the runtime (queue, metrics), e.g. to stop a worker on SIGTERM. */
+  onRuntime?: (runtime: AppRuntime) => void;
 }
 
 /**
@@ -38,12 +61,14 @@ function registryCredentials(env: NodeJS.ProcessEnv): CredentialStore {
 }
 
 export function createApp(options: AppOptions = {}): ApplicationFunction {
-  return (app: Probot) => {
+  return async (app: Probot, appOptions) => {
     const env = options.env ?? process.env;
+    const runtime = createRuntime(app, { env, role: options.role ?? 'server', addHandler: appOptions?.addHandler, onScheduler: options.onScheduler });
     const credentials = registryCredentials(env);
     let botLogin: Promise<string> | null = null;
     const services: AppServices = {
       cache: new GitHubCache(),
+      verifications: new PendingVerifications(),
       botLogin() {
         botLogin ??= app.auth().then(async (octokit) => {
           const { data } = await octokit.request('GET /app');
@@ -55,7 +80,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
 
     const deps: AppDeps = {
       services,
-      newScanRun: () => new ScanRun(credentials, env),
+      queue: runtime.queue,
+      newScanRun: () => new ScanRun(credentials, env, runtime.decorateDatasource),
       async scan(target, run, scanOptions) {
         try {
           await scanRepository(target, run, services, scanOptions);
@@ -77,20 +103,27 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         await deps.scan(target, run);
       },
       async recheck(target, pullNumber) {
-        await target.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-          ...target.repo,
-          issue_number: pullNumber,
-          body: 'The twice-build verification is not wired into this version of the repro-pins App yet, so there is nothing to recheck.',
-        });
+        await recheckPullRequest(target, services, pullNumber);
+      },
+      async completeVerification(octokit, run) {
+        const handling = await completeVerification(octokit, services, run);
+        app.log.info({ repo: `${run.repo.owner}/${run.repo.repo}`, run: run.runId, request: run.requestId, handling }, 'twice-build run finished');
+      },
+      async voidVerdict(octokit, push) {
+        await voidVerdictOnPush(octokit, services, push);
+      },
+      async expireOverdueVerifications(now) {
+        await expireOverdueVerifications(services, now, (error) => app.log.error({ err: error }, 'could not expire a twice-build request'));
       },
     };
 
-    const scheduler = new InProcessScheduler(app, deps);
-    if (options.onScheduler) options.onScheduler(scheduler);
-    else scheduler.start();
+    await runtime.start(deps);
+    options.onRuntime?.(runtime);
 
-    app.on(['installation.created', 'installation_repositories.added'], (context) => handleInstallation(context, deps));
-    app.on('push', (context) => handlePush(context, deps));
-    app.on('issue_comment.created', (context) => handleIssueComment(context, deps));
+    app.on(['installation.created', 'installation_repositories.added'], (context) => handleInstallation(runtime.observe(context), deps));
+    app.on('push', (context) => handlePush(runtime.observe(context), deps));
+    app.on('issue_comment.created', (context) => handleIssueComment(runtime.observe(context), deps));
+    app.on('workflow_run.completed', (context) => handleWorkflowRun(runtime.observe(context), deps));
+    app.on('pull_request.synchronize', (context) => handlePullRequestSynchronize(runtime.observe(context), deps));
   };
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { MANAGER_NAMES, type ManagerName } from '../core/reference.js';
+import { parseInstallationId, runAppScanNow } from './app-command.js';
 import { runPin } from './pin.js';
 import { runScan } from './scan.js';
 import { runTwiceBuild, type BuilderChoice } from './twice-build.js';
@@ -81,6 +82,16 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
         { file: options.file ?? null, platform: options.platform ?? null, builder: options.builder, out: options.out ?? null, json: Boolean(options.json) },
         io,
       );
+    });
+
+  program
+    .command('app')
+    .description('operate a running repro-pins GitHub App (its environment: REDIS_URL, or the single process)')
+    .command('scan-now')
+    .description('queue the scheduled scan of every installed repository now; 0 queued, 2 error')
+    .option('--installation <id>', 'only the repositories of this installation', parseInstallationId)
+    .action(async (options: { installation?: number }) => {
+      exitCode = await runAppScanNow({ installation: options.installation ?? null }, io);
     });
 
   try {

@@ -1,7 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CONFIG_PATH, defaultConfig, formatConfigError, parseRepoConfig, type RepoConfig } from '../core/config.js';
 import { extractReferences, selectFiles, type Extracted } from '../core/plan.js';
+import { isShellShebang, mayBeScript, selectLintFiles } from '../core/lint/index.js';
 import { managers } from '../core/managers/index.js';
 import type { Manager } from '../core/managers/manager.js';
 import type { ManagerName, SourceFile } from '../core/reference.js';
@@ -14,6 +15,8 @@ export interface LocalScan extends Extracted {
   root: string;
   config: RepoConfig;
   files: SourceFile[];
+  /** Every file under the root (what the managers and the rules choose from). */
+  paths: string[];
 }
 
 export async function loadConfig(root: string): Promise<RepoConfig> {
@@ -36,8 +39,38 @@ export async function scanDirectory(root: string, only: ManagerName[] | null): P
   if (!info?.isDirectory()) throw new UsageError(`${root} is not a directory`);
   const config = await loadConfig(root);
   const enabled: readonly Manager[] = only ? managers.filter((m) => only.includes(m.name)) : managers;
-  const readers = selectFiles(await listFiles(root), enabled, config);
+  const paths = await listFiles(root);
+  const readers = selectFiles(paths, enabled, config);
   const { files, problems: readProblems } = await readSourceFiles(root, [...readers.keys()]);
   const extracted = extractReferences(files, readers, config);
-  return { root, config, files, refs: extracted.refs, problems: [...readProblems, ...extracted.problems] };
+  return { root, config, files, paths, refs: extracted.refs, problems: [...readProblems, ...extracted.problems] };
+}
+
+/**
+ * The files the reproducibility rules read: those the scan read, plus scripts and build files
+ * no enabled manager reads. A file with no extension is read only when its first line is a
+ * shell `#!`; one that is not UTF-8 text is not a script and is passed over.
+ */
+export async function readLintFiles(scan: LocalScan): Promise<SourceFile[]> {
+  const have = new Set(scan.files.map((f) => f.path));
+  const wanted = selectLintFiles(scan.paths, scan.config).filter((path) => !have.has(path));
+  const extra: string[] = [];
+  for (const path of wanted) {
+    if (!mayBeScript(path) || isShellShebang(await firstBytes(join(scan.root, path)))) extra.push(path);
+  }
+  const { files } = await readSourceFiles(scan.root, extra);
+  return [...scan.files, ...files];
+}
+
+/** The start of a file, enough for a `#!` line; empty when it cannot be opened (it is then no script of ours). */
+async function firstBytes(path: string): Promise<string> {
+  const handle = await open(path, 'r').catch(() => null);
+  if (!handle) return '';
+  try {
+    const buffer = Buffer.alloc(256);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead).toString('latin1');
+  } finally {
+    await handle.close();
+  }
 }

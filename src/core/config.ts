@@ -2,6 +2,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import { MANAGER_NAMES } from './reference.js';
+import { isRuleId, RULE_IDS } from './lint/rule-ids.js';
 import { lineAt } from './reference.js';
 
 /** Where the repository config lives, relative to the repository root. */
@@ -42,7 +43,7 @@ export const repoConfigSchema = z
       .strictObject({ mirror: httpUrl.optional(), securityMirror: httpUrl.optional(), arch: z.string().optional(), suite: z.string().optional() })
       .optional(),
     ubuntu: z.strictObject({ mirror: httpUrl.optional(), arch: z.string().optional(), suite: z.string().optional() }).optional(),
-    rules: z.record(z.string(), ruleLevel).default({}),
+    rules: z.record(z.string(), ruleLevel).superRefine(rejectUnknownRules).default({}),
   })
   .default({
     schedule: '0 6 * * 1',
@@ -56,6 +57,13 @@ export const repoConfigSchema = z
   });
 
 export type RepoConfig = z.infer<typeof repoConfigSchema>;
+
+/** A misspelt rule id would silently change nothing, so it is an error that names the key. */
+function rejectUnknownRules(rules: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  for (const id of Object.keys(rules)) {
+    if (!isRuleId(id)) ctx.addIssue({ code: 'custom', path: [id], message: `unknown rule "${id}" (known: ${RULE_IDS.join(', ')})` });
+  }
+}
 
 function isCron(expression: string): boolean {
   try {

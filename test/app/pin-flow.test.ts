@@ -84,6 +84,8 @@ describe('the App on installation', () => {
     scope.get(`${base}/git/ref/${encodeURIComponent('heads/repro-pins/new-pins')}`).reply(404, { message: 'Not Found' });
     mockCommit(scope, repo, 'repro-pins/new-pins', out, 'new-pins', false);
     scope.post(`${base}/pulls`, into(out.pulls)).reply(201, { number: 2 });
+    // The default branch has no twice-build workflow yet: the new pin PR says so once.
+    scope.post(`${base}/issues/2/comments`, into(out.comments)).reply(201, {});
     scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/refresh', 'open')).reply(200, []);
     scope.post(`${base}/issues`, into(out.issues)).reply(201, { number: 3 });
 
@@ -103,6 +105,7 @@ describe('the App on installation', () => {
     expect(out.pulls[1]!.body).toContain(`| \`Dockerfile:1\` | \`${R}/test/busybox:1.36\` | — | \`${digest('test/busybox:1.36')}\` |`);
     expect(out.issues[0]!.title).toBe('Dependency Dashboard (repro-pins)');
     expect(out.issues[0]!.body).toContain('`new-pins`: #2 opened (draft)');
+    expect(out.comments[0]!.body).toContain('Merge the onboarding PR');
   });
 
   test('a repository that already has the config is not onboarded again, and a declined onboarding PR is not reopened', async () => {
@@ -140,6 +143,7 @@ describe('scans', () => {
     first.get(`${base}/git/ref/${encodeURIComponent('heads/repro-pins/new-pins')}`).reply(404, {});
     mockCommit(first, repo, 'repro-pins/new-pins', out, 'web', false);
     first.post(`${base}/pulls`, into(out.pulls)).reply(201, { number: 5 });
+    first.post(`${base}/issues/5/comments`, into(out.comments)).reply(201, {});
     first.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/refresh', 'open')).reply(200, []);
     first.post(`${base}/issues`, into(out.issues)).reply(201, { number: 6 });
     await probot.receive({ id: 'push-1', name: 'push', payload: pushPayload(repo, ['Dockerfile']) as never });
@@ -177,6 +181,8 @@ describe('scans', () => {
     scope.get(`${base}/git/ref/${encodeURIComponent('heads/repro-pins/refresh')}`).reply(200, { object: { sha: shaOf('last week') } });
     scope.get(`${base}/git/commits/${shaOf('last week')}`).reply(200, { sha: shaOf('last week'), message: `Refresh pinned container build inputs\n\nRepro-Pins-Fingerprint: ${'0'.repeat(64)}\n`, parents: [{ sha: shaOf('older main') }] });
     mockCommit(scope, repo, 'repro-pins/refresh', out, 'refresh', true);
+    scope.get(`${base}/issues/11/comments`).query({ per_page: '100' }).reply(200, []);
+    scope.post(`${base}/issues/11/comments`, into(out.comments)).reply(201, {});
     scope.patch(`${base}/pulls/11`, into(out.pulls)).reply(200, {});
     scope.post(`${base}/issues`, into(out.issues)).reply(201, { number: 12 });
 

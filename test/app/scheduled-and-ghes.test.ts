@@ -53,6 +53,8 @@ test('a registry outage in one of two repositories is shown on its dashboard; th
       scope.post(`${base}/git/commits`).reply(201, { sha: shaOf('commit healthy') });
       scope.post(`${base}/git/refs`).reply(201, {});
       scope.post(`${base}/pulls`, into(pulls)).reply(201, { number: 1 });
+      // No twice-build workflow on the default branch: the new pin PR says so once.
+      scope.post(`${base}/issues/1/comments`).reply(201, {});
     }
     scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/refresh')).reply(200, []);
     scope.post(`${base}/issues`, into(issues)).reply(201, { number: 2 });

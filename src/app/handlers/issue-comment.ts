@@ -2,13 +2,15 @@ import type { Context } from 'probot';
 import { HELP_TEXT, mayRunCommands, parseCommand } from '../commands.js';
 import type { Octokit } from '../github/octokit.js';
 import type { AppDeps } from '../app.js';
+import { scanJob } from '../queue/jobs.js';
 
 /** `/repro …` commands in issue and PR comments, from people with write access; bots are ignored. */
 export async function handleIssueComment(context: Context<'issue_comment.created'>, deps: AppDeps): Promise<void> {
   const { payload } = context;
   if (payload.sender.type === 'Bot' || payload.comment.user?.type === 'Bot') return;
   const command = parseCommand(payload.comment.body);
-  if (!command) return;
+  const installationId = payload.installation?.id;
+  if (!command || installationId === undefined) return;
   const octokit = context.octokit as Octokit;
   const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
   const reply = (body: string) => octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...repo, issue_number: payload.issue.number, body });
@@ -21,23 +23,25 @@ export async function handleIssueComment(context: Context<'issue_comment.created
   }
   await octokit.request('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { ...repo, comment_id: payload.comment.id, content: '+1' });
 
-  const target = { octokit, repo, defaultBranch: payload.repository.default_branch };
+  // The work itself is queued with ids only: whichever process runs it authenticates as the installation.
+  const ids = { installationId, ...repo };
+  const defaultBranch = payload.repository.default_branch;
   switch (command.name) {
     case 'help':
       await reply(HELP_TEXT);
       return;
     case 'rescan':
-      await deps.scan(target, deps.newScanRun());
+      await deps.queue.enqueue(scanJob(ids, defaultBranch));
       return;
     case 'rebase':
-      await deps.scan(target, deps.newScanRun(), { force: true });
+      await deps.queue.enqueue(scanJob(ids, defaultBranch, { force: true }));
       return;
     case 'ignore':
-      await deps.scan(target, deps.newScanRun(), { ignore: command.argument ?? '' });
+      await deps.queue.enqueue(scanJob(ids, defaultBranch, { ignore: command.argument ?? '' }));
       await reply(`repro-pins will leave \`${command.argument}\` alone from now on. The Dependency Dashboard lists ignored dependencies.`);
       return;
     case 'recheck':
-      await deps.recheck(target, payload.issue.number);
+      await deps.queue.enqueue({ kind: 'recheck', ...ids, defaultBranch, pullNumber: payload.issue.number });
       return;
     case 'unknown':
       await reply(`repro-pins does not know \`${command.text}\`.\n\n${HELP_TEXT}`);

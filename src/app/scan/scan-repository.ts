@@ -15,6 +15,12 @@ import { marker } from './markdown.js';
 import { PIN_GROUPS, branchOf, type PinGroup } from './pin-groups.js';
 import { renderPinPrBody } from './pin-pr-body.js';
 import type { ScanRun } from './scan-run.js';
+import { WORKFLOW_PATH } from './onboarding.js';
+import { convertToDraft } from '../verify/draft-state.js';
+import { expireRecordedVerification } from '../verify/expire-verification.js';
+import type { PendingVerifications } from '../verify/pending-verifications.js';
+import { announceUnverified, requestVerification } from '../verify/request-verification.js';
+import { readVerification, renderVerification, verificationText, type VerificationState } from '../verify/verification-state.js';
 
 export interface RepoTarget {
   octokit: Octokit;
@@ -45,11 +51,14 @@ export interface ScanOutcome {
 /** Everything the App keeps between events, shared by all scans of a process. */
 export interface AppServices {
   cache: GitHubCache;
+  /** Twice-build requests awaiting a result, for the scheduler's timeout sweep. */
+  verifications: PendingVerifications;
   /** The App's bot account (`<slug>[bot]`), which authors its issues. */
   botLogin(): Promise<string>;
 }
 
-const VERIFICATION_PENDING = 'pending: the twice-build gate has not compared two builds of this commit yet.';
+/** The verification line of a PR whose body lost it (an edit) and that has no new commit to verify. */
+const VERIFICATION_NOT_REQUESTED = 'not requested for this commit: comment `/repro recheck` to build it twice.';
 
 /**
  * One repository's scan: read the default branch, extract, resolve (through the run's shared
@@ -85,7 +94,7 @@ export async function scanRepository(target: RepoTarget, run: ScanRun, services:
     const plan = await planPins(files, extracted.refs.filter(group.includes), datasources, managersByName, effective);
     outcome.problems.push(...plan.problems);
     const [openPr] = await findPullRequests(octokit, repo, branchOf(group.name), 'open');
-    outcome.groups.push(await syncPinPullRequest(target, services, snapshot, group, plan, openPr ?? null, options));
+    outcome.groups.push(await syncPinPullRequest(target, services, snapshot, effective, group, plan, openPr ?? null, options));
   }
   await writeDashboardWith({
     refs: outcome.refs,
@@ -95,7 +104,7 @@ export async function scanRepository(target: RepoTarget, run: ScanRun, services:
   return outcome;
 }
 
-async function loadConfig(target: RepoTarget, services: AppServices, snapshot: RepoSnapshot): Promise<{ config: RepoConfig } | { errors: ConfigError[] }> {
+export async function loadConfig(target: RepoTarget, services: AppServices, snapshot: RepoSnapshot): Promise<{ config: RepoConfig } | { errors: ConfigError[] }> {
   if (!snapshot.entries.has(CONFIG_PATH)) return parseRepoConfig('');
   const { files, unreadable } = await readFiles(target.octokit, services.cache, target.repo, snapshot, [CONFIG_PATH]);
   if (unreadable.length > 0 || !files[0]) return { errors: [{ file: CONFIG_PATH, line: 1, key: '', message: 'is not valid UTF-8 text' }] };
@@ -119,10 +128,16 @@ function describeGroup(outcome: GroupOutcome): string {
   }
 }
 
-/** Identity of a group's content: the same files with the same text give the same commit. */
-function fingerprintOf(group: string, files: Map<string, string>): string {
+/**
+ * Identity of a group's content: the same files with the same text give the same commit. The
+ * twice-build workflow's blob counts too, so merging the onboarding PR (or changing the workflow)
+ * rebuilds each pin PR on a default branch that has it: the workflow that verifies a pin commit
+ * is the one in that commit. Without the workflow the fingerprint is what it always was.
+ */
+function fingerprintOf(group: string, files: Map<string, string>, workflowBlob: string | null): string {
   const hash = createHash('sha256').update(group);
   for (const [path, text] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`\0${path}\0${text}`);
+  if (workflowBlob) hash.update(`\0${WORKFLOW_PATH}\0${workflowBlob}`);
   return hash.digest('hex');
 }
 
@@ -131,6 +146,7 @@ async function syncPinPullRequest(
   target: RepoTarget,
   services: AppServices,
   snapshot: RepoSnapshot,
+  config: RepoConfig,
   group: PinGroup,
   plan: PinPlan,
   pr: PullRequestInfo | null,
@@ -162,18 +178,35 @@ async function syncPinPullRequest(
     return { group: group.name, action: 'blocked', number: pr?.number ?? null };
   }
 
-  const fingerprint = fingerprintOf(group.name, plan.files);
+  const fingerprint = fingerprintOf(group.name, plan.files, snapshot.entries.get(WORKFLOW_PATH)?.sha ?? null);
   let committed = false;
-  if (head?.fingerprint !== fingerprint) {
+  let headSha: string;
+  if (head?.fingerprint === fingerprint) {
+    headSha = head.sha;
+  } else {
     const files = [...plan.files].map(([path, content]) => ({ path, content }));
-    await commitToBranch(octokit, repo, snapshot, branch, files, group.title, fingerprint, head !== null);
+    headSha = await commitToBranch(octokit, repo, snapshot, branch, files, group.title, fingerprint, head !== null);
     committed = true;
   }
-  const body = renderPinPrBody(group.name, plan.changes, VERIFICATION_PENDING);
+
+  // The twice-build gate: a new commit (or a PR opened again on the App's commit) is built twice
+  // and voids any earlier verdict; an unchanged PR keeps the state the last verdict wrote, unless
+  // its request has outlived the timeout.
+  let verification: VerificationState | null;
+  if (committed || !pr) {
+    verification = await requestVerification(target, services, { branch, sha: headSha }, snapshot, config);
+    if (pr && !pr.draft) await convertToDraft(octokit, pr.nodeId);
+  } else {
+    verification = await expireRecordedVerification(octokit, services, repo, readVerification(pr.body), headSha);
+  }
+  const verificationLine = verification ? renderVerification(verification) : ((pr && verificationText(pr.body)) ?? VERIFICATION_NOT_REQUESTED);
+  const body = renderPinPrBody(group.name, plan.changes, verificationLine);
   if (!pr) {
     const number = await createPullRequest(octokit, repo, { branch, base: target.defaultBranch, title: group.title, body, draft: true });
+    if (verification) await announceUnverified(target, number, verification, true);
     return { group: group.name, action: 'opened', number };
   }
+  if (committed && verification) await announceUnverified(target, pr.number, verification, false);
   if (pr.body !== body || pr.title !== group.title) {
     await updatePullRequest(octokit, repo, pr.number, { title: group.title, body });
     return { group: group.name, action: 'updated', number: pr.number };

@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import type { RepoConfig } from '../../core/config.js';
 import { alpineDatasource } from '../../core/datasources/alpine/index.js';
 import type { Datasource, Datasources } from '../../core/datasources/datasource.js';
+import type { DatasourceDecorator } from '../../core/datasources/shared-lookups.js';
 import { debianDatasource } from '../../core/datasources/debian/index.js';
 import type { CredentialStore } from '../../core/datasources/docker/docker-config.js';
 import { dockerDatasource } from '../../core/datasources/docker/index.js';
 import { RegistryClient } from '../../core/datasources/docker/registry-client.js';
 import { ActionResolver, GitHubApi, githubTagsDatasource } from '../../core/datasources/github-tags/index.js';
 import { PythonIndexClient, pythonIndexDatasource } from '../../core/datasources/python-index/index.js';
+import type { DatasourceName } from '../../core/reference.js';
 
 /** Where a repository's installation reaches GitHub's REST API (github.com or GHES), and with which token. */
 export interface GitHubAccess {
@@ -27,30 +29,32 @@ export class ScanRun {
   constructor(
     readonly credentials: CredentialStore | undefined,
     readonly env: NodeJS.ProcessEnv = {},
+    /** The App's metrics and, with REDIS_URL, the lookup cache the fleet shares, around each datasource. */
+    private readonly decorate: DatasourceDecorator = (_name, _namespace, datasource) => datasource,
   ) {}
 
   datasourcesFor(config: RepoConfig, github: GitHubAccess): Datasources {
     const insecure = Object.entries(config.registries).filter(([, r]) => r.insecure).map(([host]) => host).sort();
     return {
-      docker: this.#once(`docker ${insecure.join(',')}`, () =>
+      docker: this.#once('docker', `docker ${insecure.join(',')}`, () =>
         dockerDatasource(new RegistryClient({ insecureRegistries: insecure, ...(this.credentials ? { credentials: this.credentials } : {}) })),
       ),
-      'python-index': this.#once('python-index', () =>
+      'python-index': this.#once('python-index', 'python-index', () =>
         pythonIndexDatasource(new PythonIndexClient({ indexUrl: this.env.PIP_INDEX_URL, extraIndexUrls: this.env.PIP_EXTRA_INDEX_URL?.split(/\s+/).filter(Boolean), env: this.env })),
       ),
-      alpine: this.#once(`alpine ${JSON.stringify(config.alpine ?? {})}`, () => alpineDatasource({ mirror: config.alpine?.mirror, arch: config.alpine?.arch })),
-      debian: this.#once(`debian ${JSON.stringify([config.debian ?? {}, config.ubuntu ?? {}])}`, () => debianDatasource({ debian: config.debian, ubuntu: config.ubuntu })),
+      alpine: this.#once('alpine', `alpine ${JSON.stringify(config.alpine ?? {})}`, () => alpineDatasource({ mirror: config.alpine?.mirror, arch: config.alpine?.arch })),
+      debian: this.#once('debian', `debian ${JSON.stringify([config.debian ?? {}, config.ubuntu ?? {}])}`, () => debianDatasource({ debian: config.debian, ubuntu: config.ubuntu })),
       // Keyed by a hash of the token: installations never share a client, and no token sits in a key.
-      'github-tags': this.#once(`github ${github.baseUrl} ${createHash('sha256').update(github.token).digest('hex')}`, () =>
+      'github-tags': this.#once('github-tags', `github ${github.baseUrl} ${createHash('sha256').update(github.token).digest('hex')}`, () =>
         githubTagsDatasource(new ActionResolver(new GitHubApi({ baseUrl: github.baseUrl, token: github.token }))),
       ),
     };
   }
 
-  #once(key: string, create: () => Datasource): Datasource {
+  #once(name: DatasourceName, key: string, create: () => Datasource): Datasource {
     let datasource = this.#shared.get(key);
     if (!datasource) {
-      datasource = create();
+      datasource = this.decorate(name, key, create());
       this.#shared.set(key, datasource);
     }
     return datasource;

@@ -1,18 +1,21 @@
-import type { Probot } from 'probot';
+import type { Logger } from 'pino';
 import { CONFIG_PATH, parseRepoConfig } from '../../core/config.js';
-import type { Octokit } from '../github/octokit.js';
+import type { GitHubCache } from '../github/bounded-cache.js';
+import type { Octokit, RepoId } from '../github/octokit.js';
 import { readFiles, readSnapshot } from '../github/repo-snapshot.js';
 import type { AppDeps } from '../app.js';
+import { scanAllJob, type ScanWindow } from '../queue/jobs.js';
+import type { WorkQueue } from '../queue/work-queue.js';
 import { isDue } from './due.js';
 
 /**
- * What fires scheduled scans. The in-process one below serves a single `npm start`; a
- * distributed queue can replace it without the handlers noticing.
+ * What fires scheduled scans: the in-process timer below for a single `npm start`, or the
+ * cluster's BullMQ job scheduler (cluster-scheduler.ts) with REDIS_URL. Both only enqueue.
  */
 export interface Scheduler {
   start(): void;
   stop(): void;
-  /** Scans every repository whose schedule fired in (last tick, now]. */
+  /** Expires overdue twice-build requests, then scans every repository whose schedule fired in (last tick, now]. */
   tick(now?: Date): Promise<void>;
   /** Scans every installed repository now (or those of one installation), whatever its schedule. */
   scanNow(installationId?: number): Promise<void>;
@@ -20,13 +23,18 @@ export interface Scheduler {
 
 const TICK_MS = 10 * 60 * 1000;
 
+/**
+ * The embedded default: a timer in this process. Each tick queues one fan-out job; the fan-out
+ * queues one job per repository, which checks that repository's own cron against the window.
+ */
 export class InProcessScheduler implements Scheduler {
   #timer: NodeJS.Timeout | null = null;
   #lastTick: Date;
 
   constructor(
-    private readonly app: Probot,
+    private readonly queue: WorkQueue,
     private readonly deps: AppDeps,
+    private readonly log: Logger,
     now = new Date(),
   ) {
     // Firings before the process started are not caught up: a restart never rescans everything.
@@ -34,7 +42,7 @@ export class InProcessScheduler implements Scheduler {
   }
 
   start(): void {
-    this.#timer ??= setInterval(() => void this.tick().catch((error: unknown) => this.app.log.error({ err: error }, 'scheduled tick failed')), TICK_MS);
+    this.#timer ??= setInterval(() => void this.tick().catch((error: unknown) => this.log.error({ err: error }, 'scheduled tick failed')), TICK_MS);
     this.#timer.unref();
   }
 
@@ -46,42 +54,25 @@ export class InProcessScheduler implements Scheduler {
   async tick(now = new Date()): Promise<void> {
     const after = this.#lastTick;
     this.#lastTick = now;
-    await this.#forEachRepository(undefined, async (octokit, repo, defaultBranch) => {
-      const snapshot = await readSnapshot(octokit, this.deps.services.cache, repo, defaultBranch);
-      let schedule = { schedule: '0 6 * * 1', timezone: 'UTC' };
-      if (snapshot.entries.has(CONFIG_PATH)) {
-        const { files } = await readFiles(octokit, this.deps.services.cache, repo, snapshot, [CONFIG_PATH]);
-        const parsed = parseRepoConfig(files[0]?.text ?? '');
-        // An invalid config still gets its weekly scan: that is what puts the errors on the dashboard.
-        if ('config' in parsed) schedule = parsed.config;
-      }
-      return isDue(schedule.schedule, schedule.timezone, after, now);
-    });
+    // Twice-build requests with no result in time become errors (design: "The twice-build gate").
+    await this.deps.expireOverdueVerifications(now);
+    await this.queue.enqueue(scanAllJob(null, { after: after.getTime(), until: now.getTime() }));
   }
 
   async scanNow(installationId?: number): Promise<void> {
-    await this.#forEachRepository(installationId, async () => true);
+    await this.queue.enqueue(scanAllJob(installationId ?? null, null));
   }
+}
 
-  /** One scan run over every repository of every installation: lookups are shared by all of them. */
-  async #forEachRepository(only: number | undefined, isWanted: (octokit: Octokit, repo: { owner: string; repo: string }, defaultBranch: string) => Promise<boolean>): Promise<void> {
-    const appOctokit = await this.app.auth();
-    const installations = only === undefined ? await appOctokit.paginate('GET /app/installations', { per_page: 100 }) : [{ id: only }];
-    const run = this.deps.newScanRun();
-    for (const installation of installations) {
-      const octokit = (await this.app.auth(installation.id)) as Octokit;
-      const repositories = await octokit.paginate('GET /installation/repositories', { per_page: 100 });
-      for (const repository of repositories) {
-        if (repository.archived) continue;
-        const repo = { owner: repository.owner.login, repo: repository.name };
-        const target = { octokit, repo, defaultBranch: repository.default_branch };
-        try {
-          if (await isWanted(octokit, repo, repository.default_branch)) await this.deps.scan(target, run);
-        } catch (error) {
-          // One repository's failure never stops the others.
-          this.app.log.error({ repo: `${repo.owner}/${repo.repo}`, err: error }, 'scheduled scan failed');
-        }
-      }
-    }
+/** Whether a repository's own schedule (its config's cron, else Mondays 06:00 UTC) fired in the window. */
+export async function scheduleFired(octokit: Octokit, cache: GitHubCache, repo: RepoId, defaultBranch: string, window: ScanWindow): Promise<boolean> {
+  const snapshot = await readSnapshot(octokit, cache, repo, defaultBranch);
+  let schedule = { schedule: '0 6 * * 1', timezone: 'UTC' };
+  if (snapshot.entries.has(CONFIG_PATH)) {
+    const { files } = await readFiles(octokit, cache, repo, snapshot, [CONFIG_PATH]);
+    const parsed = parseRepoConfig(files[0]?.text ?? '');
+    // An invalid config still gets its weekly scan: that is what puts the errors on the dashboard.
+    if ('config' in parsed) schedule = parsed.config;
   }
+  return isDue(schedule.schedule, schedule.timezone, new Date(window.after), new Date(window.until));
 }

@@ -1,0 +1,128 @@
+import { pipelines, programName, splitShellCommands, type MappedText, type ShellCommand, type ShellWord } from '../../shell/command-line.js';
+
+/**
+ * A shell program the rules read — a Dockerfile RUN, a workflow `run:` step, a shell script —
+ * as its simple commands, each with the pipeline it stands in and the environment it runs
+ * with. Rules never split shell text themselves: `src/core/shell/` does, here, once.
+ */
+export type ShellOrigin = 'dockerfile' | 'workflow' | 'script';
+
+export interface ShellScript {
+  origin: ShellOrigin;
+  steps: ShellStep[];
+}
+
+export interface ShellStep {
+  command: ShellCommand;
+  /** The commands of the pipeline this one belongs to, in order (just this one when it is not piped). */
+  pipeline: readonly ShellCommand[];
+  /**
+   * Variables in the command's environment: those inherited (Dockerfile ENV and ARG, workflow
+   * `env:`), those exported earlier in the same program, and the command's own `NAME=value`.
+   */
+  env: ReadonlyMap<string, string>;
+  /** File offset the command is reported at: its program word, or where the program starts. */
+  at: number;
+}
+
+export type Environment = ReadonlyMap<string, string>;
+
+export const POSIX_SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh']);
+
+// `bash -c "…"` nests a program in a word; three levels cover `sudo sh -c "bash -c '…'"`.
+const MAX_NESTING = 3;
+
+/** The steps of a shell text that stands in a file (mapped to file offsets). */
+export function shellSteps(source: MappedText, inherited: Environment, fallback: number): ShellStep[] {
+  return commandSteps(splitShellCommands(source), inherited, fallback, 0);
+}
+
+/**
+ * The steps of already split commands (a Dockerfile RUN's), following the environment through
+ * `export`, `set -a` and the programs that `sh -c '…'` runs.
+ */
+export function commandSteps(commands: readonly ShellCommand[], inherited: Environment, fallback: number, depth = 0): ShellStep[] {
+  const steps: ShellStep[] = [];
+  const exported = new Map(inherited);
+  const variables = new Map<string, string>();
+  let exportAll = false;
+  for (const pipeline of pipelines(commands)) {
+    for (const command of pipeline) {
+      const own = assignmentsOf(command.assignments);
+      const env = own.size > 0 ? new Map([...exported, ...own]) : new Map(exported);
+      const at = reportOffset(command, fallback);
+      steps.push({ command, pipeline, env, at });
+      const program = programName(command);
+      if (command.words.length === 0) {
+        // `NAME=value` alone sets a shell variable; only `export` (or `set -a`) hands it to programs.
+        for (const [name, value] of own) {
+          variables.set(name, value);
+          if (exportAll || exported.has(name)) exported.set(name, value);
+        }
+      } else if (program === 'export') {
+        for (const word of command.words.slice(1)) {
+          const eq = word.value.indexOf('=');
+          if (eq > 0) exported.set(word.value.slice(0, eq), word.value.slice(eq + 1));
+          else if (/^[A-Za-z_]\w*$/.test(word.value)) exported.set(word.value, variables.get(word.value) ?? '');
+        }
+      } else if (program === 'set' && command.words.slice(1).some((w) => /^-[a-zA-Z]*a/.test(w.value) || w.value === 'allexport')) {
+        exportAll = true;
+      } else if (program !== null && POSIX_SHELLS.has(program) && depth < MAX_NESTING) {
+        const script = shellCommandString(command);
+        if (script) steps.push(...commandSteps(splitShellCommands(wordText(script)), env, at, depth + 1));
+      }
+    }
+  }
+  return steps;
+}
+
+/** `NAME=value` words as a map. */
+export function assignmentsOf(words: readonly ShellWord[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const word of words) {
+    const eq = word.value.indexOf('=');
+    if (eq > 0) map.set(word.value.slice(0, eq).replace(/\+$/, ''), word.value.slice(eq + 1));
+  }
+  return map;
+}
+
+/** The word a shell runs as its program with `-c` (`sh -c '…'`, `bash -euxc "…"`), or null. */
+export function shellCommandString(command: ShellCommand): ShellWord | null {
+  const args = command.words.slice(1);
+  let sawC = false;
+  for (let i = 0; i < args.length; i++) {
+    const value = args[i]!.value;
+    if (value === '--') return sawC ? (args[i + 1] ?? null) : null;
+    if (value === '-o' || value === '+o' || value === '-O' || value === '+O') {
+      i++;
+      continue;
+    }
+    if (/^[-+][a-zA-Z]+$/.test(value)) {
+      if (value.startsWith('-') && value.includes('c')) sawC = true;
+      continue;
+    }
+    return sawC ? args[i]! : null;
+  }
+  return null;
+}
+
+/**
+ * A word's value mapped to file offsets: exact when the word is one run of the file whose
+ * quotes add nothing but their two ends, else every character at the word's start (the line
+ * stays right, which is what a finding needs).
+ */
+export function wordText(word: ShellWord): MappedText {
+  const { raw, value, span } = word;
+  let start: number | null = null;
+  if (span && raw === value) start = span.start;
+  else if (span && raw.length >= 2 && (raw[0] === "'" || raw[0] === '"') && raw.endsWith(raw[0]) && raw.slice(1, -1) === value) start = span.start + 1;
+  const offsets = Array.from({ length: value.length }, (_, i) => (start === null ? word.at : start + i));
+  return { text: value, offsets };
+}
+
+/** Where a command is reported: its program word, else its first word, else the fallback. */
+function reportOffset(command: ShellCommand, fallback: number): number {
+  const program = command.words[0]?.at ?? -1;
+  if (program >= 0) return program;
+  return command.at >= 0 ? command.at : fallback;
+}
