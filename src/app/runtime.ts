@@ -118,7 +118,7 @@ function singleProcessRuntime(app: Probot, settings: RuntimeSettings, options: R
 }
 
 function redisRuntime(app: Probot, settings: RuntimeSettings & { redisUrl: string }, options: RuntimeOptions): AppRuntime {
-  const queue = new RedisWorkQueue(settings.redisUrl);
+  const queue = new RedisWorkQueue(settings.redisUrl, { onError: (error) => app.log.warn({ err: error }, 'the Redis queue connection failed; retrying') });
   const role = options.role === 'worker' ? 'worker' : 'app';
   const metrics = new AppMetrics(role, () => queue.counts());
   const scheduler = new ClusterScheduler(queue, settings.scheduleTick, app.log);

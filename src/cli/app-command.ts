@@ -1,3 +1,4 @@
+import { networkCause } from '../core/datasources/http.js';
 import { scanAllJob } from '../app/queue/jobs.js';
 import { SCAN_NOW_PATH } from '../app/metrics/operator-routes.js';
 import type { CliIo } from './main.js';
@@ -64,8 +65,7 @@ async function askRunningApp(env: NodeJS.ProcessEnv, options: ScanNowOptions): P
       signal: AbortSignal.timeout(15_000),
     });
   } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
-    throw new Error(`the App at ${url.origin} did not answer (${cause}); is \`npm start\` running there (REPRO_PINS_APP_URL, PORT)?`);
+    throw new Error(`the App at ${url.origin} did not answer (${networkCause(error)}); is \`npm start\` running there (REPRO_PINS_APP_URL, PORT)?`);
   }
   if (response.status === 202) return `(asked the App at ${url.origin}; it runs the scan in its own process)`;
   if (response.status === 401) throw new Error(`the App at ${url.origin} refused the token: REPRO_PINS_ADMIN_TOKEN differs from the App's`);

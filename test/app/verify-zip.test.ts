@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACT_ZIP_LIMITS, extractZip, ZipError, type ZipLimits } from '../../src/app/verify/artifact-zip.js';
+import { ARTIFACT_ZIP_LIMITS, extractZip, ZipError, type ZipLimits } from '../../src/core/archive/zip.js';
 import { craftZip, zipFolder, type CraftedEntry } from './zip-fixtures.js';
 
 let work: string;

@@ -180,7 +180,9 @@ describe('repro-pins pin: GitHub Actions', () => {
   test('scan lists actions with their pins, and needs no network', async () => {
     const dir = await makeRepo({ '.github/workflows/ci.yml': workflow });
     const run = await runRepoPins(['scan', dir, '--json']);
-    expect(run.code).toBe(0);
+    // Four actions are not pinned to a SHA: action-not-pinned errors, so scan exits 1.
+    expect(run.code).toBe(1);
+    expect((JSON.parse(run.stdout) as { findings: { rule: string; line: number }[] }).findings.filter((f) => f.rule === 'action-not-pinned').map((f) => f.line)).toEqual([7, 8, 10, 15]);
     const { references } = JSON.parse(run.stdout) as { references: { line: number; name: string; value: string | null; digest: string | null; pinned: boolean }[] };
     expect(references.map(({ line, name, value, digest, pinned }) => [line, name, value, digest, pinned])).toEqual([
       [7, 'actions/checkout', 'v4', null, false],

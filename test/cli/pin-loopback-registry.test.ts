@@ -170,17 +170,21 @@ describe('repro-pins pin rewrites YAML files without reformatting them', () => {
 });
 
 describe('repro-pins scan', () => {
-  test('--json lists every reference with the contract fields and needs no network', async () => {
+  test('--json lists every reference and finding with the contract fields and needs no network', async () => {
     const dir = await makeRepo({ Dockerfile: `ARG X\nFROM ${R}/test/app:2.0 AS a\nFROM a\nFROM \${X}\n`, 'compose.yml': `services:\n  db:\n    image: postgres@${stale}\n` });
     const run = await runRepoPins(['scan', dir, '--json']);
-    expect(run.code).toBe(0);
+    // An unpinned FROM is a finding at level error, so scan exits 1.
+    expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toEqual({
       references: [
         { file: 'Dockerfile', line: 2, manager: 'dockerfile', name: `${R}/test/app`, value: '2.0', digest: null, pinned: false, skipped: null },
         { file: 'Dockerfile', line: 4, manager: 'dockerfile', name: '${X}', value: null, digest: null, pinned: false, skipped: 'ARG X has no default value, so the image is only known at build time' },
         { file: 'compose.yml', line: 3, manager: 'compose', name: 'postgres', value: null, digest: stale, pinned: true, skipped: null },
       ],
-      findings: [],
+      findings: [
+        expect.objectContaining({ rule: 'image-not-pinned', level: 'error', file: 'Dockerfile', line: 2 }),
+        expect.objectContaining({ rule: 'image-not-pinned', level: 'warning', file: 'Dockerfile', line: 4 }),
+      ],
       errors: [],
     });
   });

@@ -10,10 +10,12 @@ export const SCHEDULER_ID = 'repro-pins-schedule';
 export interface RedisQueueOptions {
   /** For one-shot clients (the scan-now command): give up at once when Redis cannot be reached instead of retrying forever. */
   failFast?: boolean;
+  /** Connection errors (BullMQ reconnects by itself); without a listener BullMQ prints them. */
+  onError?: (error: Error) => void;
 }
 
 export function connectionOf(redisUrl: string, options: RedisQueueOptions = {}): ConnectionOptions {
-  return options.failFast ? { url: redisUrl, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000, retryStrategy: () => null } : { url: redisUrl };
+  return options.failFast ? { url: redisUrl, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000, disconnectTimeout: 100, retryStrategy: () => null } : { url: redisUrl };
 }
 
 /**
@@ -37,6 +39,7 @@ export class RedisWorkQueue implements WorkQueue {
         removeOnFail: { age: 7 * 24 * 3600 },
       },
     });
+    this.queue.on('error', options.onError ?? (() => undefined));
   }
 
   async enqueue(job: WorkJob): Promise<void> {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Octokit, RepoId } from '../github/octokit.js';
-import { extractZip, ZipError } from './artifact-zip.js';
+import { extractZip, ZipError } from '../../core/archive/zip.js';
 
 /** The two artifacts of the contract (design: "The twice-build gate (contract)"), in order. */
 export const ARTIFACT_NAMES = ['repro-build-1', 'repro-build-2'] as const;

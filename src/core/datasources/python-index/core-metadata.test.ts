@@ -58,7 +58,7 @@ describe('core metadata', () => {
   test('picks the project’s own .dist-info, and says what is wrong with a broken wheel', () => {
     const wheel = buildWheel({ name: 'pkg', version: '1.0', requires: ['a'] });
     expect(readWheelMetadata(wheel.bytes, 'pkg')).toEqual({ ok: true, text: wheel.metadata });
-    expect(readWheelMetadata(Buffer.from('not a zip'), 'pkg')).toEqual({ ok: false, message: 'is not a readable wheel: no end of central directory record' });
+    expect(readWheelMetadata(Buffer.from('not a zip'), 'pkg')).toEqual({ ok: false, message: 'is not a zip file (no end of central directory record)' });
     expect(readWheelMetadata(zip([['pkg/__init__.py', '']]), 'pkg')).toEqual({ ok: false, message: 'is a wheel without a .dist-info/METADATA file' });
     expect(readWheelMetadata(wheel.bytes.subarray(0, wheel.bytes.length - 30), 'pkg').ok).toBe(false);
   });

@@ -1,14 +1,13 @@
 /**
- * A guarded zip extractor for the twice-build artifacts GitHub serves. Their bytes are untrusted
- * (whoever can change a workflow run controls them), so every entry is checked before a byte is
- * written: names stay inside the target folder (no `..`, absolute, drive or backslash paths),
+ * A guarded zip reader, for the twice-build artifacts GitHub serves and for Python wheels. Their
+ * bytes are untrusted (whoever can change a workflow run or publish a package controls them), so
+ * every entry is checked before a byte is inflated or written: names stay inside the target folder (no `..`, absolute, drive or backslash paths),
  * only regular files and folders (no symlinks or devices), no encryption, stored or deflate
  * only, bounded entry count, per-entry and total uncompressed size, and compression ratio; entries
  * may not overlap (the non-recursive zip bomb), and each must inflate to exactly its declared
  * size and CRC-32.
  *
- * Our own reader over `node:zlib` (APPNOTE.TXT 4.3), like the wheel reader in
- * core/datasources/python-index: extraction needs every entry's attributes and a hard output cap
+ * Our own reader over `node:zlib` (APPNOTE.TXT 4.3): extraction needs every entry's attributes and a hard output cap
  * per entry (`maxOutputLength`), which small npm unzippers either hide (`yauzl`: callbacks, no
  * bundled types) or reimplement beside Node's own inflate (`fflate`).
  */
@@ -43,7 +42,7 @@ export class ZipError extends Error {
   override readonly name = 'ZipError';
 }
 
-interface Entry {
+export interface ZipEntry {
   name: string;
   directory: boolean;
   method: number;
@@ -68,13 +67,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Extracts `zip` into the (fresh, empty) folder `dest`; returns how many files and bytes were written. */
 export async function extractZip(zip: Buffer, dest: string, limits: ZipLimits = ARTIFACT_ZIP_LIMITS): Promise<{ files: number; bytes: number }> {
-  const entries = readCentralDirectory(zip, limits);
+  const entries = readZipEntries(zip, limits);
   const root = resolve(dest);
   let bytes = 0;
   let files = 0;
   for (const entry of entries) {
     const target = resolve(root, ...entry.name.split('/').filter(Boolean));
-    if (!target.startsWith(root + sep)) throw new ZipError(`entry ${JSON.stringify(entry.name)} would be written outside the artifact folder`);
+    if (!target.startsWith(root + sep)) throw new ZipError(`entry ${JSON.stringify(entry.name)} would be written outside the target folder`);
     const content = entry.directory ? null : inflateEntry(zip, entry);
     try {
       await mkdir(entry.directory ? target : dirname(target), { recursive: true });
@@ -90,7 +89,8 @@ export async function extractZip(zip: Buffer, dest: string, limits: ZipLimits = 
   return { files, bytes };
 }
 
-function readCentralDirectory(zip: Buffer, limits: ZipLimits): Entry[] {
+/** Every entry of a zip, checked against `limits` (names, types, sizes, ratios, overlaps); nothing is inflated yet. */
+export function readZipEntries(zip: Buffer, limits: ZipLimits): ZipEntry[] {
   // The end record is the last 22 bytes plus a comment of at most 65535 bytes.
   let eocd = -1;
   for (let at = zip.length - 22; at >= Math.max(0, zip.length - 22 - 0xffff); at -= 1) {
@@ -117,7 +117,7 @@ function readCentralDirectory(zip: Buffer, limits: ZipLimits): Entry[] {
   if (count > limits.maxEntries) throw new ZipError(`has ${count} entries, more than the ${limits.maxEntries} an artifact may hold`);
   if (directoryOffset + directorySize > directoryEnd) throw new ZipError('has a central directory that runs past its end record');
 
-  const entries: Entry[] = [];
+  const entries: ZipEntry[] = [];
   const names = new Set<string>();
   let total = 0;
   let at = directoryOffset;
@@ -136,7 +136,7 @@ function readCentralDirectory(zip: Buffer, limits: ZipLimits): Entry[] {
     } catch {
       throw new ZipError('has an entry whose name is not UTF-8');
     }
-    const entry: Entry = {
+    const entry: ZipEntry = {
       name,
       directory: name.endsWith('/'),
       method: zip.readUInt16LE(at + 10),
@@ -175,7 +175,7 @@ function readCentralDirectory(zip: Buffer, limits: ZipLimits): Entry[] {
 }
 
 /** Zip64 extended information (APPNOTE 4.5.3): 8-byte fields, present only for those set to 0xFFFFFFFF, in this order. */
-function applyZip64Extra(zip: Buffer, start: number, length: number, entry: Entry): void {
+function applyZip64Extra(zip: Buffer, start: number, length: number, entry: ZipEntry): void {
   for (let at = start; at + 4 <= start + length; ) {
     const id = zip.readUInt16LE(at);
     const size = zip.readUInt16LE(at + 2);
@@ -203,12 +203,12 @@ function checkName(name: string): void {
   if (name.includes('\0') || name.includes('\\')) throw new ZipError(`entry ${quoted} has a NUL or backslash in its name`);
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) throw new ZipError(`entry ${quoted} has an absolute path`);
   const segments = name.replace(/\/$/, '').split('/');
-  if (segments.some((s) => s === '..')) throw new ZipError(`entry ${quoted} climbs out of the artifact folder (path traversal)`);
+  if (segments.some((s) => s === '..')) throw new ZipError(`entry ${quoted} climbs out of its folder (path traversal)`);
   if (segments.some((s) => s === '' || s === '.')) throw new ZipError(`entry ${quoted} has an empty or "." path segment`);
 }
 
 /** Where an entry's data starts: after its local header, which must be where the directory says and before the directory. */
-function localDataStart(zip: Buffer, entry: Entry, directoryOffset: number): number {
+function localDataStart(zip: Buffer, entry: ZipEntry, directoryOffset: number): number {
   const at = entry.localHeaderOffset;
   if (at + 30 > directoryOffset || zip.readUInt32LE(at) !== LOCAL_HEADER) throw new ZipError(`entry ${JSON.stringify(entry.name)} has no local header where the directory says`);
   const start = at + 30 + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
@@ -217,14 +217,15 @@ function localDataStart(zip: Buffer, entry: Entry, directoryOffset: number): num
 }
 
 /** Entries sharing bytes are how a small zip unpacks to a huge one without nesting. */
-function checkNoOverlap(entries: Entry[]): void {
+function checkNoOverlap(entries: ZipEntry[]): void {
   const spans = entries.map((e) => [e.localHeaderOffset, e.dataStart + e.compressedSize] as const).sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < spans.length; i += 1) {
     if (spans[i]![0] < spans[i - 1]![1]) throw new ZipError('has entries that overlap each other (a zip bomb?)');
   }
 }
 
-function inflateEntry(zip: Buffer, entry: Entry): Buffer {
+/** An entry's content, which must inflate to exactly its declared size and CRC-32. */
+export function inflateEntry(zip: Buffer, entry: ZipEntry): Buffer {
   const data = zip.subarray(entry.dataStart, entry.dataStart + entry.compressedSize);
   let content: Buffer;
   if (entry.method === 0) {
