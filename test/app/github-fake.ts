@@ -117,3 +117,14 @@ export function into<T>(list: T[]): (body: T) => boolean {
     return true;
   };
 }
+
+/** The findings check run a scan publishes on a commit: none there yet, then one created. */
+export function mockFindingsCheck(scope: nock.Scope, r: { owner: string; repo: string }, sha: string, sent?: unknown[]): nock.Scope {
+  const base = `/repos/${r.owner}/${r.repo}`;
+  scope
+    .get(`${base}/commits/${sha}/check-runs`)
+    .query({ check_name: 'repro-pins/findings', filter: 'latest', per_page: '1' })
+    .reply(200, { total_count: 0, check_runs: [] });
+  scope.post(`${base}/check-runs`, (body: unknown) => (sent?.push(body), true)).reply(201, { id: 777 });
+  return scope;
+}

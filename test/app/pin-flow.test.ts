@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { loadTestEnv } from '../support/test-env.js';
-import { API, BOT, commentPayload, fakeRepo, gitBlobSha, installationPayload, into, mockAppAuth, mockSnapshot, pushPayload, shaOf, startApp, type FakeRepo } from './github-fake.js';
+import { API, BOT, commentPayload, fakeRepo, gitBlobSha, installationPayload, into, mockAppAuth, mockFindingsCheck, mockSnapshot, pushPayload, shaOf, startApp, type FakeRepo } from './github-fake.js';
 
 const env = loadTestEnv();
 const R = env.registry;
@@ -13,6 +13,7 @@ const pinnedDockerfile = dockerfile.replace('test/busybox:1.36', `test/busybox:1
 const pinnedWorkflow = workflow.replace('test/multi:1.0', `test/multi:1.0@${digest('test/multi:1.0')}`);
 
 interface Sent {
+  checks: { head_sha: string; conclusion: string; output: { title: string; summary: string; annotations: { path: string; start_line: number; annotation_level: string; title: string }[] } }[];
   trees: { base_tree: string; tree: { path: string; content: string; mode: string }[] }[];
   commits: { message: string; tree: string; parents: string[] }[];
   pulls: { head: string; base: string; title: string; body: string; draft: boolean }[];
@@ -20,7 +21,7 @@ interface Sent {
   comments: { body: string }[];
 }
 
-const sent = (): Sent => ({ trees: [], commits: [], pulls: [], issues: [], comments: [] });
+const sent = (): Sent => ({ checks: [], trees: [], commits: [], pulls: [], issues: [], comments: [] });
 const pullsQuery = (owner: string, branch: string, state: 'open' | 'all') => ({ head: `${owner}:${branch}`, state, sort: 'created', direction: 'desc', per_page: '100' });
 
 beforeEach(() => {
@@ -42,6 +43,8 @@ function mockCommit(scope: nock.Scope, r: FakeRepo, branch: string, out: Sent, l
   scope.post(`${base}/git/commits`, into(out.commits)).reply(201, { sha: shaOf(`commit ${label}`) });
   if (branchExists) scope.patch(`${base}/git/refs/${encodeURIComponent(`heads/${branch}`)}`, { sha: shaOf(`commit ${label}`), force: true }).reply(200, {});
   else scope.post(`${base}/git/refs`, { ref: `refs/heads/${branch}`, sha: shaOf(`commit ${label}`) }).reply(201, {});
+  // A pin commit carries its own findings check run.
+  if (branch !== 'repro-pins/onboarding') mockFindingsCheck(scope, r, shaOf(`commit ${label}`), out.checks);
 }
 
 function mockBlobs(scope: nock.Scope, r: FakeRepo, paths: string[]) {
@@ -80,6 +83,7 @@ describe('the App on installation', () => {
     scope.get(`${base}/git/ref/heads%2Fmain`).matchHeader('if-none-match', `"${repo.commitSha}"`).reply(304);
     scope.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, []);
     mockBlobs(scope, repo, ['.github/workflows/ci.yml', 'Dockerfile']);
+    mockFindingsCheck(scope, repo, repo.commitSha, out.checks);
     scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/new-pins', 'open')).reply(200, []);
     scope.get(`${base}/git/ref/${encodeURIComponent('heads/repro-pins/new-pins')}`).reply(404, { message: 'Not Found' });
     mockCommit(scope, repo, 'repro-pins/new-pins', out, 'new-pins', false);
@@ -105,6 +109,18 @@ describe('the App on installation', () => {
     expect(out.pulls[1]!.body).toContain(`| \`Dockerfile:1\` | \`${R}/test/busybox:1.36\` | — | \`${digest('test/busybox:1.36')}\` |`);
     expect(out.issues[0]!.title).toBe('Dependency Dashboard (repro-pins)');
     expect(out.issues[0]!.body).toContain('`new-pins`: #2 opened (draft)');
+    // Findings: the default branch fails its check run with an annotation per unpinned image;
+    // the pin commit has none of those left.
+    const [onMain, onPin] = out.checks;
+    expect(onMain).toMatchObject({ head_sha: repo.commitSha, conclusion: 'failure' });
+    expect(onMain!.output.annotations.filter((a) => a.title === 'image-not-pinned').map((a) => [a.path, a.start_line, a.annotation_level])).toEqual([
+      ['.github/workflows/ci.yml', 5, 'failure'],
+      ['Dockerfile', 1, 'failure'],
+      ['Dockerfile', 3, 'failure'],
+    ]);
+    expect(onPin!.head_sha).toBe(shaOf('commit new-pins'));
+    expect(onPin!.output.annotations.filter((a) => a.title === 'image-not-pinned')).toEqual([]);
+    expect(out.issues[0]!.body).toContain('## Reproducibility findings');
     expect(out.comments[0]!.body).toContain('Merge the onboarding PR');
   });
 
@@ -122,6 +138,7 @@ describe('the App on installation', () => {
       scope.get(`${base}/git/ref/heads%2Fmain`).reply(304);
       scope.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, [{ number: 9, body: '<!-- repro-pins:dashboard -->\n\nold' }]);
       if (r === configured) mockBlobs(scope, r, ['.github/repro-pins.yml']);
+      mockFindingsCheck(scope, r, r.commitSha);
       scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/new-pins', 'open')).reply(200, []);
       scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/refresh', 'open')).reply(200, []);
       scope.patch(`${base}/issues/9`, (body: { body: string }) => body.body.includes('No build inputs found.')).reply(200, {});
@@ -138,6 +155,7 @@ describe('scans', () => {
     const out = sent();
     const first = mockAppAuth(nock(API));
     mockSnapshot(first, repo, ['Dockerfile']);
+    mockFindingsCheck(first, repo, repo.commitSha, out.checks);
     first.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, []);
     first.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/new-pins', 'open')).reply(200, []);
     first.get(`${base}/git/ref/${encodeURIComponent('heads/repro-pins/new-pins')}`).reply(404, {});
@@ -153,6 +171,8 @@ describe('scans', () => {
     for (const delivery of ['push-1', 'push-1-redelivered']) {
       const again = nock(API);
       again.get(`${base}/git/ref/heads%2Fmain`).reply(304);
+      // The default branch already carries these findings: no new check run.
+      again.get(`${base}/commits/${repo.commitSha}/check-runs`).query(true).reply(200, { total_count: 1, check_runs: [{ id: 777, output: { summary: out.checks[0]!.output.summary } }] });
       again.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, [{ number: 6, body: out.issues[0]!.body }]);
       again.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/new-pins', 'open')).reply(200, [{ number: 5, node_id: 'PR_5', head: { ref: 'repro-pins/new-pins' }, title: out.pulls[0]!.title, body: out.pulls[0]!.body, draft: true, state: 'open', merged_at: null }]);
       again.get(`${base}/git/ref/${encodeURIComponent('heads/repro-pins/new-pins')}`).reply(200, { object: { sha: shaOf('commit web') } });
@@ -175,6 +195,7 @@ describe('scans', () => {
     const scope = mockAppAuth(nock(API));
     mockCommandAccepted(scope, repo, 'write', 'maintain');
     mockSnapshot(scope, repo, ['compose.yaml']);
+    mockFindingsCheck(scope, repo, repo.commitSha, out.checks);
     scope.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, []);
     scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/new-pins', 'open')).reply(200, []);
     scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/refresh', 'open')).reply(200, [{ number: 11, node_id: 'PR_11', head: { ref: 'repro-pins/refresh' }, title: 'Refresh pinned container build inputs', body: 'last week', draft: true, state: 'open', merged_at: null }]);
@@ -201,6 +222,7 @@ describe('scans', () => {
     const scope = mockAppAuth(nock(API));
     mockCommandAccepted(scope, repo);
     mockSnapshot(scope, repo, ['Dockerfile']);
+    mockFindingsCheck(scope, repo, repo.commitSha, out.checks);
     scope.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, []);
     scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/new-pins', 'open')).reply(200, [{ number: 21, node_id: 'PR_21', head: { ref: 'repro-pins/new-pins' }, title: 'Pin container build inputs', body: '', draft: true, state: 'open', merged_at: null }]);
     scope.get(`${base}/git/ref/${encodeURIComponent('heads/repro-pins/new-pins')}`).reply(200, { object: { sha: shaOf('human') } });

@@ -5,7 +5,7 @@ import { createProbot, ProbotOctokit } from 'probot';
 import { createApp } from '../../src/app/app.js';
 import type { Scheduler } from '../../src/app/schedule/scheduler.js';
 import { loadTestEnv } from '../support/test-env.js';
-import { API, BOT, INSTALLATION_ID, commentPayload, fakeRepo, into, mockAppAuth, mockSnapshot, shaOf, startApp, testPrivateKey } from './github-fake.js';
+import { API, BOT, INSTALLATION_ID, commentPayload, fakeRepo, into, mockAppAuth, mockFindingsCheck, mockSnapshot, shaOf, startApp, testPrivateKey } from './github-fake.js';
 
 const env = loadTestEnv();
 const R = env.registry;
@@ -45,6 +45,7 @@ test('a registry outage in one of two repositories is shown on its dashboard; th
   for (const r of [broken, healthy]) {
     const base = `/repos/acme/${r.repo}`;
     mockSnapshot(scope, r, ['Dockerfile']);
+    mockFindingsCheck(scope, r, r.commitSha);
     scope.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, []);
     scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/new-pins')).reply(200, []);
     if (r === healthy) {
@@ -52,6 +53,7 @@ test('a registry outage in one of two repositories is shown on its dashboard; th
       scope.post(`${base}/git/trees`).reply(201, { sha: shaOf('tree healthy') });
       scope.post(`${base}/git/commits`).reply(201, { sha: shaOf('commit healthy') });
       scope.post(`${base}/git/refs`).reply(201, {});
+      mockFindingsCheck(scope, r, shaOf('commit healthy'));
       scope.post(`${base}/pulls`, into(pulls)).reply(201, { number: 1 });
       // No twice-build workflow on the default branch: the new pin PR says so once.
       scope.post(`${base}/issues/1/comments`).reply(201, {});
@@ -98,6 +100,7 @@ test('/repro ignore remembers the dependency on the dashboard and stops pinning 
   scope.get(`${base}/collaborators/maintainer/permission`).reply(200, { permission: 'write', role_name: 'write' });
   scope.post(`${base}/issues/comments/9001/reactions`).reply(201, {});
   mockSnapshot(scope, repo, ['Dockerfile']);
+  mockFindingsCheck(scope, repo, repo.commitSha);
   scope.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, [{ number: 3, body: '<!-- repro-pins:dashboard -->' }]);
   scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/new-pins')).reply(200, []);
   scope.get(`${base}/pulls`).query(pullsQuery('acme', 'repro-pins/refresh')).reply(200, []);

@@ -10,7 +10,7 @@ import { pendingDescription, STATUS_CONTEXT } from '../../src/app/verify/commit-
 import { renderVerification, type VerificationState } from '../../src/app/verify/verification-state.js';
 import { WORKFLOW_PATH } from '../../src/app/scan/onboarding.js';
 import { loadTestEnv } from '../support/test-env.js';
-import { API, BOT, INSTALLATION_ID, commentPayload, fakeRepo, into, mockAppAuth, mockSnapshot, pushPayload, shaOf, startApp } from './github-fake.js';
+import { API, BOT, INSTALLATION_ID, commentPayload, fakeRepo, into, mockAppAuth, mockFindingsCheck, mockSnapshot, pushPayload, shaOf, startApp } from './github-fake.js';
 import { buildGateArtifacts, type GateArtifacts } from './verify-artifacts.js';
 
 const env = loadTestEnv();
@@ -169,6 +169,7 @@ describe('requesting the twice-build', () => {
     const restarted = await startApp();
     const again = mockAppAuth(nock(API));
     mockSnapshot(again, repo, ['Dockerfile', WORKFLOW_PATH]);
+    mockFindingsCheck(again, repo, repo.commitSha);
     again.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, []);
     const overdueBody = pinPrBody(pendingState(request, '2020-01-01T00:00:00Z'));
     again.get(`${base}/pulls`).query(pullsQuery(BRANCH)).reply(200, [pinPr(overdueBody)]);
@@ -350,7 +351,7 @@ describe('judging a finished run', () => {
     await probot.receive({ id: 'run-305', name: 'workflow_run', payload: runPayload(305, request) as never });
 
     expect(statuses).toEqual([
-      expect.objectContaining({ state: 'error', description: 'invalid artifact: the `repro-build-1` artifact entry "../escaped-from-the-artifact" climbs out of the artifact folder (path traversal)' }),
+      expect.objectContaining({ state: 'error', description: 'invalid artifact: the `repro-build-1` artifact entry "../escaped-from-the-artifact" climbs out of its folder (path traversal)' }),
     ]);
   });
 
@@ -440,6 +441,8 @@ function mockScanOpeningPr(
   sent: { statuses: Status[]; dispatches: Array<{ ref: string; inputs: Record<string, string> }>; pulls: Array<{ body: string; draft: boolean }>; commitMessage?: string },
 ) {
   mockSnapshot(scope, repo, ['Dockerfile', WORKFLOW_PATH]);
+  mockFindingsCheck(scope, repo, repo.commitSha);
+  mockFindingsCheck(scope, repo, HEAD);
   scope.get(`${base}/issues`).query({ creator: BOT, state: 'open', per_page: '100' }).reply(200, []);
   scope.get(`${base}/pulls`).query(pullsQuery(BRANCH)).reply(200, []);
   scope.get(`${base}/git/ref/${encodeURIComponent(`heads/${BRANCH}`)}`).reply(404, {});

@@ -1,4 +1,5 @@
 import type { ConfigError } from '../../core/config.js';
+import type { Finding } from '../../core/lint/index.js';
 import type { DependencyRef, Problem } from '../../core/reference.js';
 import { code, marker, table } from './markdown.js';
 
@@ -29,6 +30,8 @@ export interface DashboardContent {
   refs: DependencyRef[];
   problems: Problem[];
   pullRequests: { group: string; number: number | null; note: string }[];
+  /** Reproducibility findings on the default branch (also the `repro-pins/findings` check run). */
+  findings: Finding[];
   /** An unexpected failure of the whole scan, shown so one broken repository is visible. */
   failure: string | null;
 }
@@ -53,6 +56,10 @@ export function renderDashboard(content: DashboardContent): string {
   }
   if (content.problems.length > 0) {
     sections.push('## Lookup errors', table(['File', 'Dependency', 'Problem'], content.problems.map((p) => [code(`${p.file}:${p.line}`), p.dependency ? code(p.dependency) : '—', p.message])));
+  }
+  if (content.findings.length > 0) {
+    const rows = content.findings.map((f) => [code(`${f.file}:${f.line}`), f.level, code(f.rule), f.message, f.fix]);
+    sections.push('## Reproducibility findings', table(['Where', 'Level', 'Rule', 'Finding', 'Fix'], rows));
   }
   if (content.refs.length > 0) {
     const rows = content.refs.map((r) => [code(`${r.file}:${r.line}`), r.manager, code(r.value === null ? r.name : `${r.name}:${r.value}`), stateOf(r)]);

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { CONFIG_PATH, parseRepoConfig, type ConfigError, type RepoConfig } from '../../core/config.js';
 import { managers, managersByName } from '../../core/managers/index.js';
 import { extractReferences, planPins, selectFiles, type PinPlan } from '../../core/plan.js';
-import type { DependencyRef, Problem } from '../../core/reference.js';
+import type { DependencyRef, Problem, SourceFile } from '../../core/reference.js';
+import { lintFiles, lintSources as lintSourceFiles, selectLintFiles, type Finding } from '../../core/lint/index.js';
+import { publishFindings } from '../findings/check-run.js';
 import { githubAccessOf } from '../github/access.js';
 import type { GitHubCache } from '../github/bounded-cache.js';
 import { commitToBranch, readBranchHead } from '../github/commits.js';
@@ -42,6 +44,7 @@ export interface GroupOutcome {
 }
 
 export interface ScanOutcome {
+  findings: Finding[];
   configErrors: ConfigError[];
   refs: DependencyRef[];
   problems: Problem[];
@@ -71,9 +74,9 @@ export async function scanRepository(target: RepoTarget, run: ScanRun, services:
   const dashboard = await findDashboard(octokit, repo, await services.botLogin(), marker('dashboard'));
   const state = readDashboardState(dashboard?.body);
   if (options.ignore && !state.ignored.includes(options.ignore)) state.ignored.push(options.ignore);
-  const outcome: ScanOutcome = { configErrors: [], refs: [], problems: [], groups: [] };
+  const outcome: ScanOutcome = { findings: [], configErrors: [], refs: [], problems: [], groups: [] };
   const writeDashboardWith = (content: Partial<DashboardContent>) =>
-    writeDashboard(octokit, repo, dashboard, DASHBOARD_TITLE, renderDashboard({ state, configErrors: [], refs: [], problems: [], pullRequests: [], failure: null, ...content }));
+    writeDashboard(octokit, repo, dashboard, DASHBOARD_TITLE, renderDashboard({ state, configErrors: [], refs: [], problems: [], pullRequests: [], findings: [], failure: null, ...content }));
 
   const config = await loadConfig(target, services, snapshot);
   if ('errors' in config) {
@@ -89,17 +92,24 @@ export async function scanRepository(target: RepoTarget, run: ScanRun, services:
   outcome.refs = extracted.refs;
   outcome.problems = [...unreadable.map((file) => ({ file, line: 1, dependency: null, message: 'is not valid UTF-8 text, so it was not read' })), ...extracted.problems];
 
+  // Findings read the managers' files plus build scripts; blobs already read come from the cache.
+  const lintOnly = selectLintFiles([...snapshot.entries.keys()], effective).filter((path) => !readers.has(path));
+  const lintSources = [...files, ...(await readFiles(octokit, services.cache, repo, snapshot, lintOnly)).files];
+  outcome.findings = lintFiles(lintSources, extracted.refs, effective);
+  await publishFindings(octokit, repo, snapshot.commitSha, outcome.findings);
+
   const datasources = run.datasourcesFor(effective, await githubAccessOf(octokit));
   for (const group of PIN_GROUPS) {
     const plan = await planPins(files, extracted.refs.filter(group.includes), datasources, managersByName, effective);
     outcome.problems.push(...plan.problems);
     const [openPr] = await findPullRequests(octokit, repo, branchOf(group.name), 'open');
-    outcome.groups.push(await syncPinPullRequest(target, services, snapshot, effective, group, plan, openPr ?? null, options));
+    outcome.groups.push(await syncPinPullRequest(target, services, snapshot, effective, group, plan, openPr ?? null, options, lintSources));
   }
   await writeDashboardWith({
     refs: outcome.refs,
     problems: outcome.problems,
     pullRequests: outcome.groups.map((g) => ({ group: g.group, number: g.number, note: describeGroup(g) })),
+    findings: outcome.findings,
   });
   return outcome;
 }
@@ -151,6 +161,7 @@ async function syncPinPullRequest(
   plan: PinPlan,
   pr: PullRequestInfo | null,
   options: ScanOptions,
+  lintSources: SourceFile[],
 ): Promise<GroupOutcome> {
   const { octokit, repo } = target;
   const branch = branchOf(group.name);
@@ -187,6 +198,9 @@ async function syncPinPullRequest(
     const files = [...plan.files].map(([path, content]) => ({ path, content }));
     headSha = await commitToBranch(octokit, repo, snapshot, branch, files, group.title, fingerprint, head !== null);
     committed = true;
+    // The pin commit gets its own findings check run: what the PR would leave on the branch.
+    const pinned = lintSources.map((file) => ({ path: file.path, text: plan.files.get(file.path) ?? file.text }));
+    await publishFindings(octokit, repo, headSha, lintSourceFiles(pinned, config));
   }
 
   // The twice-build gate: a new commit (or a PR opened again on the App's commit) is built twice
@@ -219,6 +233,6 @@ export async function reportScanFailure(target: RepoTarget, services: AppService
   const { octokit, repo } = target;
   const dashboard = await findDashboard(octokit, repo, await services.botLogin(), marker('dashboard'));
   const message = error instanceof Error ? error.message : String(error);
-  const body = renderDashboard({ state: readDashboardState(dashboard?.body), configErrors: [], refs: [], problems: [], pullRequests: [], failure: `repro-pins could not scan this repository: ${message}` });
+  const body = renderDashboard({ state: readDashboardState(dashboard?.body), configErrors: [], refs: [], problems: [], pullRequests: [], findings: [], failure: `repro-pins could not scan this repository: ${message}` });
   await writeDashboard(octokit, repo, dashboard, DASHBOARD_TITLE, body);
 }
