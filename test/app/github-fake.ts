@@ -6,6 +6,7 @@ import { createApp } from '../../src/app/app.js';
 import type { Scheduler } from '../../src/app/schedule/scheduler.js';
 
 export const API = 'https://api.github.com';
+export const WEBHOOK_SECRET = 'webhook-secret-for-tests';
 export const INSTALLATION_ID = 4242;
 export const BOT = 'repro-pins[bot]';
 
@@ -22,12 +23,13 @@ export function shaOf(label: string): string {
 export const { privateKey: testPrivateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
 
 /** A Probot instance running the App, with retries and throttling off so every request is one nock interceptor. */
-export async function startApp(env: NodeJS.ProcessEnv = {}, baseUrl?: string): Promise<Probot & { scheduler: Scheduler }> {
+export async function startApp(env: NodeJS.ProcessEnv = {}, baseUrl?: string, log = pino({ level: 'silent' })): Promise<Probot & { scheduler: Scheduler }> {
   const probot = new Probot({
     appId: 1,
     privateKey: testPrivateKey,
+    secret: WEBHOOK_SECRET,
     ...(baseUrl ? { baseUrl } : {}),
-    log: pino({ level: 'silent' }),
+    log,
     // The function form wins over the options Probot passes per instance (a plain object does not).
     Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
   });
