@@ -2,10 +2,11 @@
 # Makes sure the tools the real-registry tests need are installed (runs as `pretest`).
 # The tests start Debian's docker-registry on loopback and build images with buildah from
 # busybox-static's /bin/busybox (see test/support/global-setup.ts); the pip round trip creates a
-# venv with Debian's /usr/bin/python3 (python3-venv, see test/pip/). Safe to run repeatedly.
+# venv with Debian's /usr/bin/python3 (python3-venv, see test/pip/); the queue tests start their own
+# redis-server on loopback (test/support/redis-server.ts). Safe to run repeatedly.
 set -euo pipefail
 
-packages=(docker-registry buildah busybox-static python3-venv)
+packages=(docker-registry buildah busybox-static python3-venv redis-server)
 install_command="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${packages[*]}"
 
 missing=()
@@ -15,6 +16,7 @@ if ! { [ -x /bin/busybox ] && dpkg -s busybox-static >/dev/null 2>&1; }; then
   missing+=(busybox-static)
 fi
 dpkg -s python3-venv >/dev/null 2>&1 || missing+=(python3-venv)
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   exit 0

@@ -14,7 +14,7 @@ import { startQueueWorker, type QueueWorker } from './queue/redis-worker.js';
 import { ScanRuns } from './queue/scan-runs.js';
 import { readRuntimeSettings, type RuntimeSettings } from './queue/settings.js';
 import { InProcessQueue, type JobProcessor, type WorkQueue } from './queue/work-queue.js';
-import { checkTickPattern, ClusterScheduler } from './schedule/cluster-scheduler.js';
+import { checkTickPattern, ClusterScheduler, TickLedger } from './schedule/cluster-scheduler.js';
 import { InProcessScheduler, type Scheduler } from './schedule/scheduler.js';
 
 /** `server` serves webhooks (`npm start`); `worker` runs queued jobs (`npm run worker`, REDIS_URL only). */
@@ -167,7 +167,7 @@ function redisRuntime(app: Probot, settings: RuntimeSettings & { redisUrl: strin
         return;
       }
       const environment = jobEnvironment(app, deps, metrics);
-      worker = startQueueWorker(settings, (job) => processJob(job, environment), new RedisLeases(connection()), metrics, app.log);
+      worker = startQueueWorker(settings, (job) => processJob(job, environment), new RedisLeases(connection()), new TickLedger(connection(), settings.scheduleTick), metrics, app.log);
       // Each process remembers the twice-builds it dispatched, so each expires its own overdue ones.
       expiry = setInterval(() => void deps.expireOverdueVerifications(new Date()).catch((error: unknown) => app.log.error({ err: error }, 'could not expire twice-build requests')), VERIFICATION_EXPIRY_MS);
       expiry.unref();

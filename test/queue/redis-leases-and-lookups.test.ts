@@ -1,11 +1,12 @@
-/** The two Redis structures the workers share besides BullMQ's own: job leases and the lookup cache. */
+/** The Redis structures the workers share besides BullMQ's own: job leases, the lookup cache, the tick ledger. */
 import { Redis } from 'ioredis';
 import type { Datasource } from '../../src/core/datasources/datasource.js';
 import { shareLookups } from '../../src/core/datasources/shared-lookups.js';
 import type { DependencyRef } from '../../src/core/reference.js';
 import { RedisLeases } from '../../src/app/queue/leases.js';
 import { RedisLookupStore } from '../../src/app/queue/redis-lookup-store.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { TickLedger } from '../../src/app/schedule/cluster-scheduler.js';
+import { startRedisServer, type RedisServer } from '../../bench/app-redis-server.js';
 
 let redis: RedisServer;
 let clients: Redis[] = [];
@@ -92,5 +93,22 @@ describe('the shared lookup cache', () => {
     expect(await shared.resolve(ref)).toEqual({ ok: false, message: 'registry answered 503 (try 1)' });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await shared.resolve(ref)).toEqual({ ok: false, message: 'registry answered 503 (try 2)' });
+  });
+});
+
+describe('the tick ledger', () => {
+  const at = (iso: string) => Date.parse(iso);
+
+  test('a tick covers its cron window; one taken late reaches back to where the last finished tick stopped, at most a day', async () => {
+    const ledger = new TickLedger(connect(), '*/10 * * * *');
+    expect(await ledger.windowFor(at('2030-01-07T06:10:00Z'))).toEqual({ after: at('2030-01-07T06:00:00Z'), until: at('2030-01-07T06:10:00Z') });
+    await ledger.covered(at('2030-01-07T06:10:00Z'));
+    // The fleet was busy: the next job BullMQ made fired at 06:40, skipping 06:20 and 06:30.
+    expect(await ledger.windowFor(at('2030-01-07T06:40:00Z'))).toEqual({ after: at('2030-01-07T06:10:00Z'), until: at('2030-01-07T06:40:00Z') });
+    // A tick older than what is covered (a retried, long-stalled job) has nothing left to scan.
+    await ledger.covered(at('2030-01-07T06:40:00Z'));
+    await ledger.covered(at('2030-01-07T06:30:00Z'));
+    expect(await ledger.windowFor(at('2030-01-07T06:30:00Z'))).toBeNull();
+    expect(await ledger.windowFor(at('2030-01-09T00:00:00Z'))).toEqual({ after: at('2030-01-08T00:00:00Z'), until: at('2030-01-09T00:00:00Z') });
   });
 });

@@ -11,8 +11,8 @@ import { QUEUE_NAME } from '../../src/app/queue/redis-queue.js';
 import type { AppRuntime } from '../../src/app/runtime.js';
 import { API, INSTALLATION_ID, fakeRepo, mockAppAuth, pushPayload, testPrivateKey } from '../app/github-fake.js';
 import { runRepoPins } from '../support/cli-harness.js';
-import { freePort } from '../support/loopback.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { freePort } from '../../bench/loopback-registry.js';
+import { startRedisServer, type RedisServer } from '../../bench/app-redis-server.js';
 
 const TOKEN = 'admin-token-for-the-tests-0123456789';
 

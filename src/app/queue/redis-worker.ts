@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { tickWindow } from '../schedule/cluster-scheduler.js';
+import type { TickLedger } from '../schedule/cluster-scheduler.js';
 import type { AppMetrics } from '../metrics/metrics.js';
 import { repositoryOf, scanAllJob, workJobSchema, type WorkJob } from './jobs.js';
 import type { LeaseClaim, RedisLeases } from './leases.js';
@@ -31,13 +31,29 @@ export function leasesFor(job: WorkJob, installationConcurrency: number): LeaseC
  * The retried job repeats only idempotent steps (see scan-repository.ts), so it opens no second
  * PR, commit or comment. maxStalledCount 2 lets a job survive two worker deaths before it fails.
  */
-export function startQueueWorker(settings: RuntimeSettings & { redisUrl: string }, process: JobProcessor, leases: RedisLeases, metrics: AppMetrics, log: Logger): QueueWorker {
+export function startQueueWorker(
+  settings: RuntimeSettings & { redisUrl: string },
+  process: JobProcessor,
+  leases: RedisLeases,
+  ticks: TickLedger,
+  metrics: AppMetrics,
+  log: Logger,
+): QueueWorker {
   const worker = new Worker(
     QUEUE_NAME,
     async (job: Job, token?: string) => {
       const parsed = workJobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not a repro-pins job: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-      const work = parsed.data.kind === 'scheduled-tick' ? scanAllJob(null, tickWindow(settings.scheduleTick, firingTimeOf(job))) : parsed.data;
+      if (parsed.data.kind === 'scheduled-tick') {
+        const firedAt = firingTimeOf(job);
+        const window = await ticks.windowFor(firedAt);
+        if (window) {
+          await process(scanAllJob(null, window));
+          await ticks.covered(firedAt);
+        }
+        return;
+      }
+      const work = parsed.data;
       const holder = `${job.id}:${token ?? ''}`;
       const claims = leasesFor(work, settings.installationConcurrency);
       if (!(await leases.acquire(claims, holder, settings.lockMs))) {

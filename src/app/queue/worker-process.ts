@@ -1,7 +1,7 @@
 import { createProbot, ProbotOctokit } from 'probot';
 import { createApp } from '../app.js';
 import type { AppRuntime } from '../runtime.js';
-import { readRuntimeSettings, SettingsError } from './settings.js';
+import { readRuntimeSettings, SettingsError, type RuntimeSettings } from './settings.js';
 
 /**
  * One worker process: the App's flows behind BullMQ workers. It authenticates as the App from the
@@ -11,7 +11,7 @@ import { readRuntimeSettings, SettingsError } from './settings.js';
  * finish first; SIGKILL leaves them to the stalled-job check of the other workers.
  */
 export async function runWorkerProcess(env: NodeJS.ProcessEnv): Promise<void> {
-  let settings;
+  let settings: RuntimeSettings;
   try {
     settings = readRuntimeSettings(env);
   } catch (error) {

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { freePort } from './loopback.js';
+import { freePort } from './loopback-registry.js';
 
 export const REDIS_INSTALL_HINT =
   'install the Debian package redis-server (`apt-get install -y --no-install-recommends redis-server`; ' + '`bash scripts/ensure-test-deps.sh` does it, and `.ci/run` does it in CI)';

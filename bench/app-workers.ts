@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { freePort } from './loopback.js';
+import { freePort } from './loopback-registry.js';
 
 export const { privateKey: WORKER_PRIVATE_KEY } = generateKeyPairSync('rsa', {
   modulusLength: 2048,

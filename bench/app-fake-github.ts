@@ -6,7 +6,9 @@
  *
  * Serve it as a GitHub Enterprise host: `GHE_HOST=<host> GHE_PROTOCOL=http` (API under /api/v3).
  * Only the endpoints the scan flow uses exist; any other call answers 404 and is listed in
- * `unhandled`, so a test can assert it saw none.
+ * `unhandled`, so a test can assert it saw none. It lives in bench/ (with the other loopback
+ * pieces the queue tests share with `npm run bench:app`) because the image build compiles bench/
+ * and not test/.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -70,6 +72,9 @@ interface RepoState {
   pulls: FakePullRequest[];
   issues: FakeIssue[];
   comments: Map<number, { id: number; body: string }[]>;
+  checkRuns: { id: number; name: string; headSha: string; output: { title?: string; summary?: string } }[];
+  statuses: { sha: string; context: string; state: string; description: string }[];
+  dispatches: unknown[];
   nextNumber: number;
 }
 
@@ -110,6 +115,7 @@ export class FakeGitHub {
   #repos = new Map<string, RepoState>();
   #holds: Hold[] = [];
   #nextCommentId = 1;
+  #nextCheckRunId = 1;
   #inFlight = 0;
   maxInFlight = 0;
 
@@ -164,6 +170,9 @@ export class FakeGitHub {
           pulls: [],
           issues: [],
           comments: new Map(),
+          checkRuns: [],
+          statuses: [],
+          dispatches: [],
           nextNumber: 1,
         };
         const entries = new Map<string, TreeEntry>();
@@ -395,6 +404,11 @@ export class FakeGitHub {
       if (input.state === 'closed' || input.state === 'open') pull.state = input.state;
       return { status: 200, payload: this.#pullJson(pull) };
     }
+    if (method === 'GET' && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
+      const pull = state.pulls.find((p) => p.number === Number(m![1]));
+      if (!pull) throw new HttpError(404, `no pull request ${m[1]}`);
+      return { status: 200, payload: this.#pullJson(pull) };
+    }
     if (method === 'GET' && rest === '/issues') {
       const creator = query.get('creator');
       const wanted = query.get('state') ?? 'open';
@@ -424,7 +438,46 @@ export class FakeGitHub {
         return { status: 201, payload: comment };
       }
     }
+    if (method === 'PATCH' && (m = /^\/issues\/comments\/(\d+)$/.exec(rest))) {
+      const comment = [...state.comments.values()].flat().find((c) => c.id === Number(m![1]));
+      if (!comment) throw new HttpError(404, `no comment ${m[1]}`);
+      comment.body = String(input.body);
+      return { status: 200, payload: comment };
+    }
+
+    // Checks, statuses, workflow dispatches
+    if (method === 'GET' && (m = /^\/commits\/([^/]+)\/check-runs$/.exec(rest))) {
+      const name = query.get('check_name');
+      const runs = state.checkRuns.filter((r) => r.headSha === m![1] && (name === null || r.name === name)).reverse();
+      return { status: 200, payload: { total_count: runs.length, check_runs: runs.map((r) => ({ id: r.id, name: r.name, head_sha: r.headSha, output: r.output })) } };
+    }
+    if (method === 'POST' && rest === '/check-runs') {
+      const run = { id: this.#nextCheckRunId++, name: String(input.name), headSha: String(input.head_sha), output: (input.output ?? {}) as { title?: string; summary?: string } };
+      state.checkRuns.push(run);
+      return { status: 201, payload: { id: run.id } };
+    }
+    if (method === 'PATCH' && (m = /^\/check-runs\/(\d+)$/.exec(rest))) {
+      if (!state.checkRuns.some((r) => r.id === Number(m![1]))) throw new HttpError(404, `no check run ${m[1]}`);
+      return { status: 200, payload: { id: Number(m[1]) } };
+    }
+    if (method === 'POST' && (m = /^\/statuses\/([0-9a-f]{40})$/.exec(rest))) {
+      state.statuses.push({ sha: m[1]!, context: String(input.context), state: String(input.state), description: String(input.description ?? '') });
+      return { status: 201, payload: {} };
+    }
+    if (method === 'GET' && (m = /^\/commits\/([^/]+)\/statuses$/.exec(rest))) {
+      const statuses = state.statuses.filter((st) => st.sha === m![1]).reverse();
+      return { status: 200, payload: statuses.map((st) => ({ context: st.context, state: st.state, description: st.description })) };
+    }
+    if (method === 'POST' && /^\/actions\/workflows\/[^/]+\/dispatches$/.test(rest)) {
+      state.dispatches.push(input);
+      return { status: 204 };
+    }
     throw new HttpError(404, 'Not Found', true);
+  }
+
+  /** Check runs the App published on a repository: name and head commit. */
+  checkRuns(owner: string, repo: string): { name: string; headSha: string }[] {
+    return this.#repo(owner, repo).checkRuns.map((r) => ({ name: r.name, headSha: r.headSha }));
   }
 
   #pullJson(p: FakePullRequest) {
