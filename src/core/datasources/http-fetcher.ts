@@ -26,6 +26,16 @@ export interface Reply {
   url: string;
 }
 
+export interface RequestOptions {
+  method?: 'GET' | 'HEAD';
+  headers?: Record<string, string>;
+  /** Who answers, as messages name it: `registry ghcr.io`, or a URL without credentials. */
+  subject: string;
+  /** What was asked for, when the subject alone does not say (`library/python:3.12`). */
+  about?: string;
+  onAttempt?: (attempt: number, host: string) => void;
+}
+
 export type Fetched = { ok: true; reply: Reply } | { ok: false; message: string };
 
 const MAX_DELAY_MS = 60_000;
@@ -50,15 +60,26 @@ export class HttpFetcher {
   }
 
   /** `display` names the URL in messages (without credentials). */
-  async get(url: string, headers: Record<string, string>, display: string): Promise<Fetched> {
+  get(url: string, headers: Record<string, string>, display: string): Promise<Fetched> {
+    return this.request(url, { headers, subject: display });
+  }
+
+  /**
+   * One request with the retry policy. Messages read `<subject> answered 503 Service Unavailable
+   * [for <about>] after 4 attempts` or `could not reach <subject>: ECONNREFUSED …`; `onAttempt`
+   * sees every try (the registry client counts them).
+   */
+  async request(url: string, options: RequestOptions): Promise<Fetched> {
+    const { method = 'GET', headers = {}, subject, about, onAttempt } = options;
     const host = new URL(url).host;
     for (let attempt = 1; ; attempt += 1) {
       this.requests += 1;
+      onAttempt?.(attempt, host);
       let reply: Reply | undefined;
       let cause = '';
       try {
         reply = await this.#semaphore(host).run(async () => {
-          const response = await fetch(url, { headers: { 'user-agent': this.#userAgent, ...headers }, signal: AbortSignal.timeout(this.#timeoutMs) });
+          const response = await fetch(url, { method, headers: { 'user-agent': this.#userAgent, ...headers }, signal: AbortSignal.timeout(this.#timeoutMs) });
           return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()), url: response.url || url };
         });
       } catch (error) {
@@ -67,7 +88,8 @@ export class HttpFetcher {
       if (reply && reply.status !== 429 && reply.status < 500) return { ok: true, reply };
       if (attempt >= this.#maxAttempts) {
         const tries = attempt === 1 ? '' : ` after ${attempt} attempts`;
-        return { ok: false, message: reply ? `${display} answered ${describeStatus(reply.status)}${tries}` : `could not reach ${display}: ${cause}${tries}` };
+        const forWhat = about ? ` for ${about}` : '';
+        return { ok: false, message: reply ? `${subject} answered ${describeStatus(reply.status)}${forWhat}${tries}` : `could not reach ${subject}: ${cause}${tries}` };
       }
       await this.#sleep(retryAfterMs(reply?.headers.get('retry-after'), MAX_DELAY_MS) ?? this.#backoffMs(attempt));
     }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { Semaphore } from '../../concurrency.js';
-import { describeStatus, networkCause, retryAfterMs } from '../http.js';
+import { describeStatus } from '../http.js';
+import { HttpFetcher, type Reply } from '../http-fetcher.js';
 import { DOCKER_HUB, effectiveTag, lookupKey, type ImageRef } from '../../image-ref.js';
 import type { DigestLookup, ImageDigestResolver } from '../datasource.js';
 import type { CredentialStore, RegistryCredentials } from './docker-config.js';
@@ -36,12 +36,6 @@ export interface RegistryStats extends RequestCounts {
 type Failure = { ok: false; message: string };
 type Outcome<T> = ({ ok: true } & T) | Failure;
 
-interface Reply {
-  status: number;
-  headers: Headers;
-  body: Buffer;
-}
-
 interface Target {
   registry: string;
   host: string;
@@ -69,7 +63,6 @@ const MANIFEST_MEDIA_TYPES = [
 const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 // Docker Hub serves the v2 API from a host other than the name users write (docker/cli `registry.DefaultV2Registry`).
 const DOCKER_HUB_HOST = 'registry-1.docker.io';
-const MAX_DELAY_MS = 60_000;
 // https://distribution.github.io/distribution/spec/auth/token/#token-response-fields: "defaults to 60 seconds".
 const DEFAULT_TOKEN_LIFETIME_S = 60;
 // Renew a little early so a token does not expire between cache lookup and use.
@@ -90,27 +83,23 @@ export class RegistryClient implements ImageDigestResolver {
 
   readonly #insecure: Set<string>;
   readonly #credentials: CredentialStore | undefined;
-  readonly #maxConcurrency: number;
-  readonly #maxAttempts: number;
-  readonly #baseDelayMs: number;
-  readonly #timeoutMs: number;
-  readonly #sleep: (ms: number) => Promise<void>;
-  readonly #userAgent: string;
+  readonly #http: HttpFetcher;
   readonly #lookups = new Map<string, Promise<DigestLookup>>();
   readonly #tokens = new Map<string, Promise<Outcome<{ token: string; expiresAt: number }>>>();
   /** The last challenge each host sent, so later lookups fetch their token before the first request. */
   readonly #challenges = new Map<string, Challenge>();
-  readonly #semaphores = new Map<string, Semaphore>();
 
   constructor(options: RegistryClientOptions = {}) {
     this.#insecure = new Set((options.insecureRegistries ?? []).map((host) => host.toLowerCase()));
     this.#credentials = options.credentials;
-    this.#maxConcurrency = options.maxConcurrencyPerHost ?? 8;
-    this.#maxAttempts = options.maxAttempts ?? 4;
-    this.#baseDelayMs = options.baseDelayMs ?? 500;
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.#userAgent = options.userAgent ?? 'repro-pins';
+    this.#http = new HttpFetcher({
+      maxConcurrencyPerHost: options.maxConcurrencyPerHost ?? 8,
+      maxAttempts: options.maxAttempts ?? 4,
+      baseDelayMs: options.baseDelayMs ?? 500,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+      userAgent: options.userAgent ?? 'repro-pins',
+    });
   }
 
   /** Concurrent and repeated calls for the same lookup share one answer, failures included. */
@@ -243,51 +232,19 @@ export class RegistryClient implements ImageDigestResolver {
       : fail(`registry ${target.registry} requires authentication for ${target.display}: add credentials with \`${login}\` (or check that the repository exists)`);
   }
 
-  /** Sends one request, retrying 429, 5xx and network errors with backoff; the body is read within the host's permit. */
+  /** Sends one request through the shared retry policy, counting every try for the stats. */
   async #send(url: string, method: 'HEAD' | 'GET', headers: Record<string, string>, kind: 'manifest' | 'token', target: Target): Promise<Outcome<{ reply: Reply }>> {
     const host = new URL(url).host;
-    const role = kind === 'manifest' ? 'registry' : 'token service';
-    for (let attempt = 1; ; attempt += 1) {
-      this.#count(host, kind === 'manifest' ? 'manifestRequests' : 'tokenRequests');
-      let reply: Reply | undefined;
-      let cause = '';
-      try {
-        reply = await this.#semaphore(host).run(async () => {
-          const response = await fetch(url, {
-            method,
-            headers: { 'user-agent': this.#userAgent, ...headers },
-            signal: AbortSignal.timeout(this.#timeoutMs),
-          });
-          return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
-        });
-      } catch (error) {
-        cause = networkCause(error);
-      }
-      if (reply && reply.status !== 429 && reply.status < 500) return { ok: true, reply };
-      if (attempt >= this.#maxAttempts) {
-        const tries = attempt === 1 ? '' : ` after ${attempt} attempts`;
-        return reply
-          ? fail(`${role} ${host} answered ${describeStatus(reply.status)} for ${target.display}${tries}`)
-          : fail(`could not reach ${role} ${host}: ${cause}${tries}`);
-      }
-      this.#count(host, 'retries');
-      await this.#sleep(retryAfterMs(reply?.headers.get('retry-after'), MAX_DELAY_MS) ?? this.#backoffMs(attempt));
-    }
-  }
-
-  // Exponential backoff with "equal jitter": half fixed, half random, so retries spread out.
-  #backoffMs(attempt: number): number {
-    const ceiling = Math.min(this.#baseDelayMs * 2 ** (attempt - 1), MAX_DELAY_MS);
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-  }
-
-  #semaphore(host: string): Semaphore {
-    let semaphore = this.#semaphores.get(host);
-    if (!semaphore) {
-      semaphore = new Semaphore(this.#maxConcurrency);
-      this.#semaphores.set(host, semaphore);
-    }
-    return semaphore;
+    return this.#http.request(url, {
+      method,
+      headers,
+      subject: `${kind === 'manifest' ? 'registry' : 'token service'} ${host}`,
+      about: target.display,
+      onAttempt: (attempt) => {
+        this.#count(host, kind === 'manifest' ? 'manifestRequests' : 'tokenRequests');
+        if (attempt > 1) this.#count(host, 'retries');
+      },
+    });
   }
 
   #count(host: string, counter: keyof RequestCounts): void {
