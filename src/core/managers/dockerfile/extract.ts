@@ -38,8 +38,7 @@ export function extractDockerfile(file: SourceFile): Extraction {
     report(syntax.start, syntax.value, syntax.value, { span: { start: syntax.start, end: syntax.start + syntax.value.length }, raw: syntax.value }, null);
   }
 
-  const globalArgs = new Map<string, BuildArg>();
-  let stageArgs: Map<string, BuildArg> | null = null;
+  const args = new ArgScopes();
   const stageNames: string[] = [];
   const laterStageNames = new Set(
     instructions.filter((i) => i.keyword === 'FROM').flatMap((i) => stageAlias(i) ?? []),
@@ -81,21 +80,18 @@ export function extractDockerfile(file: SourceFile): Extraction {
   for (const instruction of instructions) {
     switch (instruction.keyword) {
       case 'ARG':
-        for (const arg of parseArgs(instruction, escape, stageArgs ?? globalArgs)) {
-          const inherited = stageArgs && arg.value === null ? globalArgs.get(arg.name) : undefined;
-          (stageArgs ?? globalArgs).set(arg.name, inherited ?? arg);
-        }
+        args.declare(instruction, escape);
         break;
       case 'FROM': {
         const imageIndex = instruction.args.findIndex((t) => !t.text.startsWith('--'));
         const image = instruction.args[imageIndex];
         if (image) {
           const earlier = new Set(stageNames);
-          reportImage(image, 0, globalArgs, (name) => earlier.has(name));
+          reportImage(image, 0, args.global, (name) => earlier.has(name));
         }
         const alias = stageAlias(instruction);
         if (alias) stageNames.push(alias);
-        stageArgs = new Map();
+        args.enterStage();
         break;
       }
       case 'COPY':
@@ -104,7 +100,7 @@ export function extractDockerfile(file: SourceFile): Extraction {
           if (!flag.text.startsWith('--')) break;
           if (/^--from=/i.test(flag.text)) {
             const isStage = (name: string) => /^\d+$/.test(name) || laterStageNames.has(name);
-            reportImage(flag, '--from='.length, stageArgs ?? globalArgs, isStage);
+            reportImage(flag, '--from='.length, args.current, isStage);
           }
         }
         break;
@@ -118,7 +114,7 @@ export function extractDockerfile(file: SourceFile): Extraction {
             if (/^from=/i.test(option)) {
               const valueToken: Token = { text: flag.text.slice(0, offset + option.length), offsets: flag.offsets.slice(0, offset + option.length) };
               const isStage = (name: string) => /^\d+$/.test(name) || laterStageNames.has(name);
-              reportImage(valueToken, offset + 'from='.length, stageArgs ?? globalArgs, isStage);
+              reportImage(valueToken, offset + 'from='.length, args.current, isStage);
             }
             offset += option.length + 1;
           }
@@ -134,6 +130,30 @@ export function extractDockerfile(file: SourceFile): Extraction {
 export function stageAlias(instruction: Instruction): string | null {
   const args = instruction.args.filter((t) => !t.text.startsWith('--'));
   return args.length >= 3 && args[1]!.text.toLowerCase() === 'as' ? args[2]!.text.toLowerCase() : null;
+}
+
+/**
+ * ARG scoping as BuildKit applies it: ARGs before the first FROM are global and only FROM sees
+ * them; inside a stage, an ARG redeclared without a value takes the global default.
+ */
+export class ArgScopes {
+  readonly global = new Map<string, BuildArg>();
+  #stage: Map<string, BuildArg> | null = null;
+
+  get current(): Map<string, BuildArg> {
+    return this.#stage ?? this.global;
+  }
+
+  declare(instruction: Instruction, escape: string): void {
+    for (const arg of parseArgs(instruction, escape, this.current)) {
+      const inherited = this.#stage && arg.value === null ? this.global.get(arg.name) : undefined;
+      this.current.set(arg.name, inherited ?? arg);
+    }
+  }
+
+  enterStage(): void {
+    this.#stage = new Map();
+  }
 }
 
 /** `ARG A=1 B="2" C`: each name with its default, expanded with the ARGs declared before it. */

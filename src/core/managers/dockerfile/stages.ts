@@ -1,6 +1,6 @@
 import { lineAt, type SourceFile } from '../../reference.js';
 import { splitShellCommands, type ShellCommand } from '../../shell/command-line.js';
-import { parseArgs, stageAlias } from './extract.js';
+import { ArgScopes, stageAlias } from './extract.js';
 import { parseDockerfile, type Heredoc, type Instruction, type Token } from './instructions.js';
 import { expand, type BuildArg } from './variables.js';
 
@@ -64,21 +64,17 @@ export function dockerfileStages(file: SourceFile | string): DockerfileStage[] {
   const text = typeof file === 'string' ? file : file.text;
   const { escape, instructions } = parseDockerfile(text);
   const stages: DockerfileStage[] = [];
-  const globalArgs = new Map<string, BuildArg>();
-  let stageArgs: Map<string, BuildArg> | null = null;
+  const args = new ArgScopes();
   let posixShell = true;
   for (const instruction of instructions) {
     const stage = stages[stages.length - 1];
     switch (instruction.keyword) {
       case 'ARG':
-        for (const arg of parseArgs(instruction, escape, stageArgs ?? globalArgs)) {
-          const inherited = stageArgs && arg.value === null ? globalArgs.get(arg.name) : undefined;
-          (stageArgs ?? globalArgs).set(arg.name, inherited ?? arg);
-        }
+        args.declare(instruction, escape);
         break;
       case 'FROM':
-        stages.push(newStage(instruction, stages, globalArgs, escape, text));
-        stageArgs = new Map();
+        stages.push(newStage(instruction, stages, args.global, escape, text));
+        args.enterStage();
         posixShell = true;
         break;
       case 'SHELL': {
