@@ -93,3 +93,25 @@ test('countLookups counts what reaches the datasource and keeps its other member
   expect(count).toBe(2);
   expect(counted.index).toBe('kept');
 });
+
+test('a process that misses just before another fills and releases the key uses that answer, not a second lookup', async () => {
+  const store = new MemoryStore();
+  const source = slowDatasource(() => ({ ok: true, pin: { digest: 'sha256:abc', tag: '1.0' } }));
+  // The race the app benchmark found with four workers: B reads (miss), then A writes and
+  // releases, then B claims; B must read again under its claim.
+  let readsBeforeFill = 1;
+  const racing: LookupStore = {
+    read: async (key) => {
+      const value = await store.read(key);
+      if (readsBeforeFill-- === 1) await store.write(key, JSON.stringify({ ok: true, pin: { digest: 'sha256:abc', tag: '1.0' } }), 1000);
+      return value;
+    },
+    write: (key, value, ttlMs) => store.write(key, value, ttlMs),
+    claim: (key) => store.claim(key),
+    release: (key) => store.release(key),
+  };
+  const result = await shareLookups('docker', source, racing, options).resolve(ref('alpine'));
+  expect(result).toEqual({ ok: true, pin: { digest: 'sha256:abc', tag: '1.0' } });
+  expect(source.asked).toEqual([]);
+  expect(store.claims.size).toBe(0);
+});

@@ -65,7 +65,14 @@ export function shareLookups<D extends Datasource>(namespace: string, datasource
       for (;;) {
         const cached = parseCached(await store.read(storeKey));
         if (cached) return { cached };
-        if (await store.claim(storeKey, claimTtlMs)) return 'claimed';
+        if (await store.claim(storeKey, claimTtlMs)) {
+          // Read again under the claim: the previous filler may have written and released
+          // between our read and our claim (without this, two workers look one tag up).
+          const filled = parseCached(await store.read(storeKey));
+          if (!filled) return 'claimed';
+          await store.release(storeKey);
+          return { cached: filled };
+        }
         // Someone else is filling the key; past the deadline the store is not working as it should.
         if (Date.now() > deadline) return 'unavailable';
         await sleep(pollMs);
