@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { loadTestEnv } from '../support/test-env.js';
 import { API, BOT, commentPayload, fakeRepo, gitBlobSha, installationPayload, into, mockAppAuth, mockFindingsCheck, mockSnapshot, pushPayload, shaOf, startApp, type FakeRepo } from './github-fake.js';
+import { useNock } from '../support/nock.js';
 
 const env = loadTestEnv();
 const R = env.registry;
@@ -24,17 +25,7 @@ interface Sent {
 const sent = (): Sent => ({ checks: [], trees: [], commits: [], pulls: [], issues: [], comments: [] });
 const pullsQuery = (owner: string, branch: string, state: 'open' | 'all') => ({ head: `${owner}:${branch}`, state, sort: 'created', direction: 'desc', per_page: '100' });
 
-beforeEach(() => {
-  nock.disableNetConnect();
-  // The registry the scans look images up in is real, on loopback.
-  nock.enableNetConnect('127.0.0.1');
-});
-
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useNock('127.0.0.1');
 
 /** The Git Data API writes of one commit, recorded. */
 function mockCommit(scope: nock.Scope, r: FakeRepo, branch: string, out: Sent, label: string, branchExists: boolean) {

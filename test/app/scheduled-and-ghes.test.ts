@@ -6,6 +6,7 @@ import { createApp } from '../../src/app/app.js';
 import type { Scheduler } from '../../src/app/schedule/scheduler.js';
 import { loadTestEnv } from '../support/test-env.js';
 import { API, BOT, INSTALLATION_ID, commentPayload, fakeRepo, into, mockAppAuth, mockFindingsCheck, mockSnapshot, shaOf, startApp, testPrivateKey } from './github-fake.js';
+import { useNock } from '../support/nock.js';
 
 const env = loadTestEnv();
 const R = env.registry;
@@ -19,16 +20,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-beforeEach(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
-
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useNock('127.0.0.1');
 
 test('a registry outage in one of two repositories is shown on its dashboard; the other still gets its pin PR', async () => {
   const probot = await startApp();

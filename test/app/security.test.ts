@@ -5,13 +5,9 @@ import { join } from 'node:path';
 import nock from 'nock';
 import pino from 'pino';
 import { API, BOT, WEBHOOK_SECRET, commentPayload, fakeRepo, mockAppAuth, startApp } from './github-fake.js';
+import { useNock } from '../support/nock.js';
 
-beforeEach(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 test('a webhook whose signature does not match the secret is rejected before any handler runs', async () => {
   const probot = await startApp();

@@ -12,6 +12,7 @@ import { WORKFLOW_PATH } from '../../src/app/scan/onboarding.js';
 import { loadTestEnv } from '../support/test-env.js';
 import { API, BOT, INSTALLATION_ID, commentPayload, fakeRepo, into, mockAppAuth, mockFindingsCheck, mockSnapshot, pushPayload, shaOf, startApp } from './github-fake.js';
 import { buildGateArtifacts, type GateArtifacts } from './verify-artifacts.js';
+import { useNock } from '../support/nock.js';
 
 const env = loadTestEnv();
 const STORAGE = 'https://artifacts.storage.example.test';
@@ -34,17 +35,7 @@ afterAll(async () => {
   await cleanUp?.();
 });
 
-beforeEach(() => {
-  nock.disableNetConnect();
-  // The registry the scans look images up in is real, on loopback.
-  nock.enableNetConnect('127.0.0.1');
-});
-
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useNock('127.0.0.1');
 
 interface Status {
   state: string;

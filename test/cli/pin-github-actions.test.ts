@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import nock from 'nock';
 import { makeRepo, readRepo, runRepoPins } from '../support/cli-harness.js';
 import { loadTestEnv } from '../support/test-env.js';
+import { useNock } from '../support/nock.js';
 
 /**
  * `repro-pins pin` on workflows and a composite action, with GitHub's REST API mocked by nock
@@ -67,14 +68,7 @@ function githubMock(base: string, prefix = '') {
     .reply(200, [tag('v3', codeql), tag('v3.27.5', codeql)]);
 }
 
-beforeAll(() => nock.disableNetConnect());
-beforeEach(() => nock.enableNetConnect(/^127\.0\.0\.1:/));
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useNock(/^127\.0\.0\.1:/);
 
 describe('repro-pins pin: GitHub Actions', () => {
   test('actions/checkout@v4 becomes actions/checkout@<sha> # v4.2.2; every other byte stays; a second run changes nothing', async () => {

@@ -2,6 +2,7 @@ import nock from 'nock';
 import { makeRepo, readRepo, runRepoPins } from '../support/cli-harness.js';
 import { fixtureText, serveAlpineV320, serveDebianBookworm, serveUbuntuNoble } from '../support/package-indexes.js';
 import { loadTestEnv } from '../support/test-env.js';
+import { useNock } from '../support/nock.js';
 
 /**
  * `repro-pins pin` on apk and apt package lists, with the package mirrors named in the repository
@@ -29,14 +30,7 @@ interface PinReport {
   skipped: { file: string; line: number; name: string; skipped: string }[];
 }
 
-beforeAll(() => nock.disableNetConnect());
-beforeEach(() => nock.enableNetConnect(/^127\.0\.0\.1:/));
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useNock(/^127\.0\.0\.1:/);
 
 describe('repro-pins pin on apk and apt package lists', () => {
   test('pins Alpine, Debian and Ubuntu lists to the served versions, sorted, and reports a vanished version', async () => {

@@ -13,6 +13,7 @@ import { API, INSTALLATION_ID, fakeRepo, mockAppAuth, pushPayload, testPrivateKe
 import { runRepoPins } from '../support/cli-harness.js';
 import { freePort } from '../../bench/loopback-registry.js';
 import { startRedisServer, type RedisServer } from '../../bench/app-redis-server.js';
+import { useNock } from '../support/nock.js';
 
 const TOKEN = 'admin-token-for-the-tests-0123456789';
 
@@ -24,15 +25,9 @@ beforeAll(async () => {
   queue = new Queue(QUEUE_NAME, { connection: { url: redis.url } });
 });
 
-beforeEach(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
+useNock('127.0.0.1');
 
 afterEach(async () => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
   await queue.obliterate({ force: true });
 });
 

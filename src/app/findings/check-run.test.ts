@@ -3,6 +3,7 @@ import { ProbotOctokit } from 'probot';
 import type { Finding } from '../../core/lint/index.js';
 import type { Octokit } from '../github/octokit.js';
 import { publishFindings } from './check-run.js';
+import { useNock } from '../../../test/support/nock.js';
 
 const repo = { owner: 'acme', repo: 'api' };
 const sha = 'a'.repeat(40);
@@ -10,12 +11,7 @@ const octokit = new ProbotOctokit({ auth: { token: 'test' }, retry: { enabled: f
 
 const finding = (line: number): Finding => ({ rule: 'image-not-pinned', level: 'error', file: 'Dockerfile', line, message: `line ${line}`, fix: 'pin it' });
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 test('120 findings go out as one create and two updates of at most 50 annotations each', async () => {
   const sizes: number[] = [];

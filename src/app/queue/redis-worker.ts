@@ -97,6 +97,11 @@ export function startQueueWorker(
 }
 
 /** When a scheduler-made job was due: its creation time plus the delay it waited. */
+/**
+ * The instant the schedule fired for this tick job. BullMQ records it as `prevMillis` (it is also
+ * in the job id, `repeat:<id>:<millis>`); `timestamp + delay` drifts by however long the Redis
+ * script took under load, which would shift the tick's window off the cron instant.
+ */
 function firingTimeOf(job: Job): number {
-  return job.timestamp + (job.opts.delay ?? 0);
+  return job.opts.prevMillis ?? job.timestamp + (job.opts.delay ?? 0);
 }

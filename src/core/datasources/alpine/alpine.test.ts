@@ -2,6 +2,7 @@ import nock from 'nock';
 import { apkIndexFixture, serveAlpineV320 } from '../../../../test/support/package-indexes.js';
 import type { DependencyRef } from '../../reference.js';
 import { alpineDatasource } from './index.js';
+import { useNock } from '../../../../test/support/nock.js';
 
 const MIRROR = 'https://alpine.mirror.test/alpine';
 
@@ -12,13 +13,7 @@ function apkRef(name: string, value: string | null, branch = 'v3.20'): Dependenc
 /** The two repositories of v3.20 for x86_64, each served once. */
 const serveV320 = () => serveAlpineV320(MIRROR, { community: true });
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('alpine datasource', () => {
   test('resolves packages from main and community, downloading each index once for every lookup', async () => {

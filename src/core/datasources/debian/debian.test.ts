@@ -3,6 +3,7 @@ import nock from 'nock';
 import { packagesGzFixture, serveDebianBookworm, serveUbuntuNoble } from '../../../../test/support/package-indexes.js';
 import type { DependencyRef } from '../../reference.js';
 import { debianDatasource } from './index.js';
+import { useNock } from '../../../../test/support/nock.js';
 
 const DEBIAN = 'https://deb.mirror.test/debian';
 const SECURITY = 'https://security.mirror.test/debian-security';
@@ -15,13 +16,7 @@ function aptRef(name: string, value: string | null, context: Record<string, stri
 
 const serveBookworm = () => serveDebianBookworm(DEBIAN, SECURITY);
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('debian datasource', () => {
   test('the highest version of the release, -updates and -security wins, by dpkg ordering', async () => {

@@ -7,6 +7,7 @@ import nock from 'nock';
 import { isImageRefError, parseImageRef, type ImageRef } from '../../image-ref.js';
 import { loadDockerCredentials } from './docker-config.js';
 import { RegistryClient, type RegistryClientOptions } from './registry-client.js';
+import { useNock } from '../../../../test/support/nock.js';
 
 const digestOf = (body: Buffer | string): string => `sha256:${createHash('sha256').update(body).digest('hex')}`;
 /** A manifest body as a registry serves it: exact bytes, the fixture's `DIGEST(label)`s filled in. */
@@ -37,13 +38,7 @@ function newClient(options: RegistryClientOptions = {}): { client: RegistryClien
   return { client, sleeps };
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('RegistryClient.resolveDigest', () => {
   it('resolves a Docker Hub official image through registry-1.docker.io with an auth.docker.io token', async () => {

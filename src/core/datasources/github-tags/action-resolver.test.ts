@@ -4,6 +4,7 @@ import type { DependencyRef } from '../../reference.js';
 import { ActionResolver, type ActionTarget } from './action-resolver.js';
 import { GitHubApi, type GitHubApiOptions } from './github-api.js';
 import { githubTagsDatasource } from './index.js';
+import { useNock } from '../../../../test/support/nock.js';
 
 /** Commit and tag object ids are SHA-1s of a label: no made-up hex in the tests. */
 const sha = (label: string) => createHash('sha1').update(label).digest('hex');
@@ -24,13 +25,7 @@ function newResolver(options: GitHubApiOptions = {}) {
 }
 const target = (repository: string, ref: string | null, pinned: string | null = null): ActionTarget => ({ repository, ref, sha: pinned });
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('ActionResolver: tag or branch to commit', () => {
   it('picks the exact tag out of a prefix listing and names the most specific lightweight tag at its commit, in one request', async () => {

@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { z } from 'zod';
 import { GitHubApi, parseGitHubApiUrl, type GitHubApiOptions } from './github-api.js';
+import { useNock } from '../../../../test/support/nock.js';
 
 const API = 'https://api.github.com';
 const repoSchema = z.looseObject({ default_branch: z.string() });
@@ -21,13 +22,7 @@ function newApi(options: GitHubApiOptions = {}) {
   return { api, sleeps };
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('GitHubApi', () => {
   it('sends the REST headers, and the token only as Bearer', async () => {

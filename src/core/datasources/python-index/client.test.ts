@@ -5,6 +5,7 @@ import { projectPageHtml } from '../../../../test/pip/support/simple-index.js';
 import { PythonIndexClient, type PythonIndexOptions } from './client.js';
 import { pythonIndexDatasource } from './index.js';
 import { describeFilename, type DistributionFile } from './distributions.js';
+import { useNock } from '../../../../test/support/nock.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../../../fixtures/pip/index/${name}`, import.meta.url), 'utf8');
 const INDEX = 'https://pypi.example.org/simple/';
@@ -20,13 +21,7 @@ function newClient(options: PythonIndexOptions = {}): { client: PythonIndexClien
 
 const only = (indexUrl: string, trustedHosts: string[] = []) => ({ indexUrls: [indexUrl], trustedHosts });
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('PythonIndexClient.findProject', () => {
   test('asks for PEP 691 JSON first and reads it, once per project however many ask', async () => {

@@ -8,6 +8,7 @@ import { dockerfileManager } from '../dockerfile/index.js';
 import type { Manager } from '../manager.js';
 import { alpineBranchOf } from './branch.js';
 import { apkManager } from './index.js';
+import { useNock } from '../../../../test/support/nock.js';
 
 const MIRROR = 'https://alpine.mirror.test/alpine';
 const config = (extra: Partial<RepoConfig> = {}): RepoConfig => ({ ...defaultConfig, ...extra });
@@ -26,13 +27,7 @@ async function pin(text: string, cfg = config()) {
 
 const serveV320 = (options?: { community: boolean }) => serveAlpineV320(MIRROR, options);
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('apk manager', () => {
   test('reads every apk add of a multi-stage Dockerfile: virtual names, apk del, and the exec form are not packages', () => {

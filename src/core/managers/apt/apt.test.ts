@@ -7,6 +7,7 @@ import type { DependencyRef, ManagerName, SourceFile } from '../../reference.js'
 import type { Manager } from '../manager.js';
 import { aptManager } from './index.js';
 import { debianSuiteOf, suiteForStage } from './suite.js';
+import { useNock } from '../../../../test/support/nock.js';
 
 const DEBIAN = 'https://deb.mirror.test/debian';
 const SECURITY = 'https://security.mirror.test/debian-security';
@@ -25,13 +26,7 @@ async function pin(text: string) {
 
 const serveBookworm = () => serveDebianBookworm(DEBIAN, SECURITY);
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('apt manager', () => {
   test('reads apt-get install and apt install with their flags, in every stage, with the suite of the stage', () => {

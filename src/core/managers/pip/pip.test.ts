@@ -7,6 +7,7 @@ import { extractReferences, planPins, selectFiles } from '../../plan.js';
 import type { ManagerName, SourceFile } from '../../reference.js';
 import type { Manager } from '../manager.js';
 import { pipManager } from './index.js';
+import { useNock } from '../../../../test/support/nock.js';
 
 /**
  * The pip manager end to end against nock: fixture pages (PEP 691 JSON or PEP 503 HTML) and
@@ -58,13 +59,7 @@ const hashLines = (filenames: string[], indent = '    ') =>
     .sort()
     .map((h, i, all) => `${indent}--hash=sha256:${h}${i < all.length - 1 ? ' \\' : ''}`);
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('pip manager: pinning a requirements file', () => {
   test('pins every requirement with the hash of every file of its version, follows -c, evaluates markers and extras, and adds what is missing', async () => {
