@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import nock from 'nock';
 import pino from 'pino';
 import { createProbot, ProbotOctokit } from 'probot';
@@ -7,24 +6,18 @@ import type { Scheduler } from '../../src/app/schedule/scheduler.js';
 import { loadTestEnv } from '../support/test-env.js';
 import { API, BOT, INSTALLATION_ID, commentPayload, fakeRepo, into, mockAppAuth, mockFindingsCheck, mockSnapshot, shaOf, startApp, testPrivateKey } from './github-fake.js';
 import { useNock } from '../support/nock.js';
+// A port that was free a moment ago: nothing listens there, so the registry on it is unreachable.
+import { freePort } from '../../bench/loopback-registry.js';
 
 const env = loadTestEnv();
 const R = env.registry;
 const pullsQuery = (owner: string, branch: string) => ({ head: `${owner}:${branch}`, state: 'open', sort: 'created', direction: 'desc', per_page: '100' });
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 useNock('127.0.0.1');
 
 test('a registry outage in one of two repositories is shown on its dashboard; the other still gets its pin PR', async () => {
   const probot = await startApp();
-  const port = await closedPort();
+  const port = await freePort();
   const broken = fakeRepo('acme', 'broken', { Dockerfile: `FROM 127.0.0.1:${port}/gone/base:1.0\n` });
   const healthy = fakeRepo('acme', 'healthy', { Dockerfile: `FROM ${R}/test/app:2.0\n` });
   const issues: { body: string }[] = [];

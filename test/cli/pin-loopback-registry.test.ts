@@ -1,21 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
 import { readRepo, makeRepo, runRepoPins } from '../support/cli-harness.js';
 import { loadTestEnv } from '../support/test-env.js';
+// A port that was free a moment ago: nothing listens there, so the registry on it is unreachable.
+import { freePort } from '../../bench/loopback-registry.js';
 
 const env = loadTestEnv();
 const R = env.registry;
 const digest = (image: string) => env.images[image]!;
 const stale = `sha256:${createHash('sha256').update('repro-pins stale digest fixture').digest('hex')}`;
-
-/** A loopback port with nothing listening on it: an unreachable registry. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const dockerfile = [
   '# syntax=' + `${R}/test/app:2.0`,
@@ -75,7 +67,7 @@ describe('repro-pins pin against a real registry on loopback', () => {
   });
 
   test('a missing tag and an unreachable registry are named with file, line and reference; the other files are still pinned', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const dir = await makeRepo({
       'a/Dockerfile': `FROM ${R}/test/app:9.9\n`,
       'b/Dockerfile': `FROM scratch AS ok\nFROM 127.0.0.1:${port}/gone/image:1.0\n`,

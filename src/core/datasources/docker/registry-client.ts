@@ -1,25 +1,17 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { describeStatus } from '../http.js';
-import { HttpFetcher, type Reply } from '../http-fetcher.js';
+import { HttpFetcher, type FetcherOptions, type Reply } from '../http-fetcher.js';
 import { DOCKER_HUB, effectiveTag, lookupKey, type ImageRef } from '../../image-ref.js';
 import type { DigestLookup, ImageDigestResolver } from '../datasource.js';
 import type { CredentialStore, RegistryCredentials } from './docker-config.js';
 
-export interface RegistryClientOptions {
+/** The shared fetcher's retry and concurrency settings, plus who the client may talk to and how. */
+export interface RegistryClientOptions extends FetcherOptions {
   /** Registries (`host[:port]`) spoken to over plain HTTP; loopback registries always are. */
   insecureRegistries?: string[];
   /** Credentials by registry name as `ImageRef.registry` spells it; a `Map` works. */
   credentials?: CredentialStore;
-  maxConcurrencyPerHost?: number;
-  /** Tries per request, the first included, on 429, 5xx and network errors. */
-  maxAttempts?: number;
-  /** First backoff delay; it doubles on each retry, with jitter. */
-  baseDelayMs?: number;
-  /** Per try, from sending the request to reading the whole body. */
-  timeoutMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-  userAgent?: string;
 }
 
 export interface RequestCounts {
@@ -92,14 +84,8 @@ export class RegistryClient implements ImageDigestResolver {
   constructor(options: RegistryClientOptions = {}) {
     this.#insecure = new Set((options.insecureRegistries ?? []).map((host) => host.toLowerCase()));
     this.#credentials = options.credentials;
-    this.#http = new HttpFetcher({
-      maxConcurrencyPerHost: options.maxConcurrencyPerHost ?? 8,
-      maxAttempts: options.maxAttempts ?? 4,
-      baseDelayMs: options.baseDelayMs ?? 500,
-      timeoutMs: options.timeoutMs ?? 30_000,
-      ...(options.sleep ? { sleep: options.sleep } : {}),
-      userAgent: options.userAgent ?? 'repro-pins',
-    });
+    // Registries answer fast or not at all: a shorter timeout than the fetcher's default.
+    this.#http = new HttpFetcher({ timeoutMs: 30_000, ...options });
   }
 
   /** Concurrent and repeated calls for the same lookup share one answer, failures included. */
