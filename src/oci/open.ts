@@ -54,6 +54,8 @@ export interface ArtifactComparison {
 /** Compares two artifacts image folder by image folder (matched by name). */
 export async function compareArtifacts(a: Map<string, ImageSource>, b: Map<string, ImageSource>): Promise<ArtifactComparison> {
   const names = [...new Set([...a.keys(), ...b.keys()])].sort();
+  // An "identical" over no image at all would pass the gate with nothing compared.
+  if (names.length === 0) throw invalidInput('artifacts', 'neither artifact holds an image folder, so there is nothing to compare');
   const images: ArtifactComparison['images'] = [];
   for (const name of names) {
     const sa = a.get(name);
