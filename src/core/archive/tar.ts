@@ -43,6 +43,14 @@ export class TarFormatError extends Error {}
 
 const BLOCK = 512;
 
+/**
+ * Largest pax extended header (`x`, `g`) or GNU long name / long link (`L`, `K`) body. These are
+ * buffered whole before they apply to the next entry, so their size is checked against this cap
+ * from the header alone, before a byte is kept: Linux paths end at PATH_MAX (4096), and tools
+ * write pax records of a few hundred bytes (a 1 GiB claim once grew RSS to 2.2 GB; issue 10).
+ */
+export const MAX_META_BYTES = 64 * 1024;
+
 type State =
   | { kind: 'header' }
   | { kind: 'content'; remaining: number; padding: number; meta: 'pax' | 'global' | 'longname' | 'longlink' | null }
@@ -131,6 +139,9 @@ export class TarParser {
     const headerSize = readNumber(block, 124, 12, 'size', this.offset);
     const meta = META_TYPES[typeflag];
     if (meta) {
+      if (headerSize > MAX_META_BYTES) {
+        throw new TarFormatError(`the ${META_NAMES[meta]} header at byte ${this.offset} claims ${headerSize} bytes, more than the ${MAX_META_BYTES} allowed`);
+      }
       this.metaChunks = [];
       this.startContent(headerSize, meta);
       return;
@@ -184,6 +195,7 @@ export class TarParser {
 }
 
 const META_TYPES: Record<string, 'pax' | 'global' | 'longname' | 'longlink'> = { x: 'pax', g: 'global', L: 'longname', K: 'longlink' };
+const META_NAMES = { pax: 'pax extended', global: 'pax global', longname: 'GNU long-name', longlink: 'GNU long-link' } as const;
 
 function entryType(typeflag: string, name: string): TarEntryType {
   switch (typeflag) {
@@ -222,6 +234,8 @@ function readNumber(block: Buffer, start: number, length: number, field: string,
     let value = first & 0x3f;
     if (first & 0x40) throw new TarFormatError(`negative ${field} in the tar header at byte ${offset}`);
     for (let i = 1; i < length; i++) value = value * 256 + (block[start + i] ?? 0);
+    // Beyond 2^53 the number is not exact, and no offset into a stream we read can be that large.
+    if (!Number.isSafeInteger(value)) throw new TarFormatError(`${field} in the tar header at byte ${offset} is too large`);
     return value;
   }
   const text = block.toString('latin1', start, start + length).replace(/[\0 ]+$/, '').trim();
@@ -285,13 +299,16 @@ function parsePax(body: Buffer, offset: number): Overrides {
 /**
  * The regular files of a tar held in memory, in order, with their content: for small archives
  * read whole (an APKINDEX, an sdist's PKG-INFO). Large ones go through `TarParser` as a stream.
+ * A tar cut inside an entry is an error, never a shorter file.
  */
 export function readTarFiles(tar: Buffer): { name: string; data: Buffer }[] {
   const files: { name: string; data: Buffer }[] = [];
-  new TarParser({
+  const parser = new TarParser({
     entry(entry) {
       if (entry.type === 'file') files.push({ name: entry.name.replace(/^\.\//, ''), data: tar.subarray(entry.dataOffset, entry.dataOffset + entry.size) });
     },
-  }).write(tar);
+  });
+  parser.write(tar);
+  parser.end();
   return files;
 }
