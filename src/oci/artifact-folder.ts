@@ -15,7 +15,7 @@ export class ArtifactFolderSource extends OciLayoutSource {
   override readonly form: SourceForm = 'artifact-folder';
 
   override async listLayerListings(): Promise<Digest[]> {
-    const names = await readdir(join(this.dir, 'layers')).catch(() => [] as string[]);
+    const names = await this.listDirectory('layers');
     const digests: Digest[] = [];
     for (const name of names) {
       const digest = `sha256:${name.replace(/\.jsonl$/, '')}`;
@@ -50,7 +50,9 @@ export function artifactImageName(dockerfile: string): string {
 export async function hasArtifactExtras(dir: string): Promise<boolean> {
   const layers = await lstat(join(dir, 'layers')).catch(() => null);
   const build = await lstat(join(dir, 'build.json')).catch(() => null);
-  return Boolean(layers?.isDirectory() || build?.isFile());
+  // Present in any form counts: a `layers` or `build.json` that is a symlink is then refused by
+  // ArtifactFolderSource, not silently ignored by a plain layout.
+  return layers !== null || build !== null;
 }
 
 /** The image folders of an artifact root, by name. Only real directories holding `oci-layout` count. */

@@ -3,9 +3,9 @@
  * (exit 0) or took minutes must now give an error naming the layout (exit 2), or a result after a
  * bounded number of blob reads.
  */
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
 import { compareArtifacts, compareImages, openArtifact, OciError } from '../../src/oci/index.js';
 import { loadImage, MAX_DESCRIPTORS } from '../../src/oci/image.js';
@@ -162,5 +162,50 @@ describe('nested indexes are walked once per digest, within caps', () => {
     const image = await layout.platformImage();
     const dir = await layout.indexJson([await layout.index([image, { ...image, size: image.size + 1 }])]);
     await expect(loadImage(await openOciLayout(dir))).rejects.toThrow(`is named with ${image.size} bytes and with ${image.size + 1} bytes`);
+  });
+});
+
+describe('a layout is read only through real directories inside it', () => {
+  /** A good image, and a second layout whose `link` points into the first (or anywhere). */
+  async function linked(name: string, link: string, target: (good: string) => string, copyBlobs = false): Promise<{ good: string; hostile: string }> {
+    const goodLayout = await LayoutWriter.create(join(root, name, 'good'));
+    const good = await goodLayout.indexJson([await goodLayout.index([await goodLayout.platformImage()])]);
+    const hostile = join(root, name, 'hostile');
+    await mkdir(hostile, { recursive: true });
+    await copyFile(join(good, 'oci-layout'), join(hostile, 'oci-layout'));
+    await copyFile(join(good, 'index.json'), join(hostile, 'index.json'));
+    if (copyBlobs) await cp(join(good, 'blobs'), join(hostile, 'blobs'), { recursive: true });
+    await mkdir(dirname(join(hostile, link)), { recursive: true });
+    await symlink(target(good), join(hostile, link));
+    return { good, hostile };
+  }
+
+  it.each([
+    ['blobs', (good: string) => join(good, 'blobs'), 'blobs/ is a symlink'],
+    ['blobs/sha256', (good: string) => join(good, 'blobs', 'sha256'), 'blobs/sha256/ is a symlink'],
+  ])('refuses %s as a symlink out of the layout (exit 2), though the blobs it reaches are good', async (link, target, message) => {
+    const { good, hostile } = await linked(`link-${link.replace('/', '-')}`, link, target);
+    expect((await verify(good, good)).code).toBe(0);
+    const result = await verify(good, hostile);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${hostile}: ${message}`);
+  });
+
+  it('refuses an oci-layout marker that is a symlink', async () => {
+    const layout = await LayoutWriter.create(join(root, 'link-marker', 'good'));
+    const good = await layout.indexJson([await layout.platformImage()]);
+    const hostile = join(root, 'link-marker', 'hostile');
+    await mkdir(hostile);
+    await symlink(join(good, 'oci-layout'), join(hostile, 'oci-layout'));
+    await expect(openOciLayout(hostile)).rejects.toThrow(`${hostile}: oci-layout is not a regular file`);
+  });
+
+  it('refuses an artifact folder whose layers/ is a symlink', async () => {
+    const outside = join(root, 'link-layers', 'outside');
+    await mkdir(outside, { recursive: true });
+    const { good, hostile } = await linked('link-layers', 'layers', () => outside, true);
+    const result = await verify(good, hostile);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${hostile}: layers/ is a symlink`);
   });
 });
