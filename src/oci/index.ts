@@ -15,6 +15,9 @@ export { renderDiagnosis, type DiagnosisFormat } from './render.js';
 export { OciError, type OciErrorKind } from './errors.js';
 export { CAUSE_RULES, explainDifferences } from './causes.js';
 export { artifactImageName } from './artifact-folder.js';
+// The entry points bench/hostile.ts measures: one image loaded from a layout directory, within the caps.
+export { loadImage, MAX_DEPTH, MAX_DESCRIPTORS, type LoadedImage } from './image.js';
+export { openOciLayout } from './layout.js';
 export type { ImageSource, SourceForm } from './image-source.js';
 export type { Digest } from './digest.js';
 export type * from './verdict.js';
