@@ -13,6 +13,13 @@ import { MAX_DOCUMENT_BYTES } from './layout.js';
 import { ociLayoutSchema } from './schema.js';
 import { TarFormatError, TarParser } from '../core/archive/tar.js';
 
+/**
+ * Most members an OCI archive may have: one per blob plus `oci-layout` and `index.json`. A large
+ * multi-platform image has a few hundred; the member index is kept in memory, so a crafted tar of
+ * millions of empty entries is refused instead (issue 10).
+ */
+export const MAX_ARCHIVE_MEMBERS = 10_000;
+
 interface Member {
   offset: number;
   size: number;
@@ -100,8 +107,11 @@ export async function openOciArchive(file: string, location = file): Promise<Ima
   }
 
   const members = new Map<string, Member>();
+  let count = 0;
   const parser = new TarParser({
     entry(entry) {
+      count += 1;
+      if (count > MAX_ARCHIVE_MEMBERS) throw invalidInput(location, `has more than ${MAX_ARCHIVE_MEMBERS} members; an OCI archive holds one per blob`);
       if (entry.type !== 'file') return;
       const name = memberName(entry.name);
       if (members.has(name)) throw invalidInput(location, `${name} appears twice in the archive`);

@@ -3,13 +3,15 @@
  * (exit 0) or took minutes must now give an error naming the layout (exit 2), or a result after a
  * bounded number of blob reads.
  */
-import { copyFile, cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
 import { compareArtifacts, compareImages, openArtifact, OciError } from '../../src/oci/index.js';
 import { loadImage, MAX_DESCRIPTORS } from '../../src/oci/image.js';
 import { openOciLayout } from '../../src/oci/layout.js';
+import { MAX_ARCHIVE_MEMBERS, openOciArchive } from '../../src/oci/archive.js';
+import { tarArchive } from '../support/package-indexes.js';
 import { countingBlobReads, LayoutWriter, OCI_INDEX, OCI_MANIFEST, type BlobDescriptor } from './support/layouts.js';
 
 let root: string;
@@ -207,5 +209,14 @@ describe('a layout is read only through real directories inside it', () => {
     const result = await verify(good, hostile);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${hostile}: layers/ is a symlink`);
+  });
+});
+
+describe('OCI archives', () => {
+  it('refuses an archive of more members than the cap, while indexing it', async () => {
+    const file = join(root, 'many-members.tar');
+    const members = Array.from({ length: MAX_ARCHIVE_MEMBERS + 1 }, (_, i) => ({ name: `blobs/sha256/junk-${i}`, data: '' }));
+    await writeFile(file, tarArchive(members));
+    await expect(openOciArchive(file)).rejects.toThrow(`${file}: has more than ${MAX_ARCHIVE_MEMBERS} members`);
   });
 });
