@@ -11,7 +11,7 @@ import { renderVerification, type VerificationState } from '../../src/app/verify
 import { WORKFLOW_PATH } from '../../src/app/scan/onboarding.js';
 import { loadTestEnv } from '../support/test-env.js';
 import { API, BOT, INSTALLATION_ID, commentPayload, fakeRepo, into, mockAppAuth, mockFindingsCheck, mockSnapshot, pushPayload, shaOf, startApp } from './github-fake.js';
-import { buildGateArtifacts, type GateArtifacts } from './verify-artifacts.js';
+import { buildGateArtifacts, RUNNERS, type GateArtifacts } from './verify-artifacts.js';
 import { useNock } from '../support/nock.js';
 
 const env = loadTestEnv();
@@ -111,6 +111,33 @@ function mockArtifacts(scope: nock.Scope, runId: number, zips: Buffer[]) {
       .matchHeader('authorization', (value: string | undefined) => value === undefined)
       .reply(200, zip, { 'content-type': 'application/zip' });
   });
+}
+
+interface RunJob {
+  id: number;
+  name: string;
+  conclusion: string | null;
+  labels: string[];
+  runner_name: string | null;
+}
+
+/** The two build jobs as GitHub lists them for a run of the template: one per matrix entry, each on its own runner. */
+function buildJobs(runId: number, overrides: Array<Partial<RunJob>> = []): RunJob[] {
+  return RUNNERS.map((label, i) => ({
+    id: runId * 100 + i + 1,
+    name: `build ${i + 1} on ${label}`,
+    status: 'completed',
+    conclusion: 'success',
+    labels: [label],
+    runner_name: `GitHub Actions ${runId * 100 + i + 1}`,
+    runner_group_name: 'GitHub Actions',
+    ...overrides[i],
+  }));
+}
+
+/** The run's jobs, which the App reads to check each artifact's claimed builder. */
+function mockJobs(scope: nock.Scope, runId: number, jobs: RunJob[] = buildJobs(runId)) {
+  scope.get(`${base}/actions/runs/${runId}/jobs`).query({ filter: 'latest', per_page: '100' }).reply(200, { total_count: jobs.length, jobs });
 }
 
 describe('requesting the twice-build', () => {
@@ -246,6 +273,7 @@ describe('judging a finished run', () => {
     const scope = mockAppAuth(nock(API));
     mockRunChecks(scope, request, pinPrBody(pendingState(request)));
     mockArtifacts(scope, 301, artifacts.identical);
+    mockJobs(scope, 301);
     scope.post(`${base}/statuses/${HEAD}`, into(statuses)).reply(201, {});
     // A success corrects an earlier diagnosis, but posts none: there is none here.
     scope.get(`${base}/issues/5/comments`).query({ per_page: '100' }).reply(200, [{ id: 1, user: { login: 'dev' }, body: 'looks good' }]);
@@ -269,6 +297,7 @@ describe('judging a finished run', () => {
     const scope = mockAppAuth(nock(API));
     mockRunChecks(scope, first, pinPrBody(pendingState(first)));
     mockArtifacts(scope, 302, artifacts.different);
+    mockJobs(scope, 302);
     scope.post(`${base}/statuses/${HEAD}`, into(statuses)).reply(201, {});
     scope.get(`${base}/issues/5/comments`).query({ per_page: '100' }).reply(200, []);
     scope.post(`${base}/issues/5/comments`, into(posted)).reply(201, { id: 777 });
@@ -291,6 +320,7 @@ describe('judging a finished run', () => {
     const again = nock(API);
     mockRunChecks(again, second, pinPrBody(pendingState(second)));
     mockArtifacts(again, 303, artifacts.different);
+    mockJobs(again, 303);
     again.post(`${base}/statuses/${HEAD}`, into(statuses)).reply(201, {});
     again.get(`${base}/issues/5/comments`).query({ per_page: '100' }).reply(200, [{ id: 777, user: { login: BOT }, body: comment }]);
     again.patch(`${base}/issues/comments/777`, into(edited)).reply(200, {});
@@ -312,6 +342,7 @@ describe('judging a finished run', () => {
     const scope = mockAppAuth(nock(API));
     mockRunChecks(scope, request, pinPrBody(pendingState(request)));
     mockArtifacts(scope, 304, [artifacts.identical[0], artifacts.tampered]);
+    mockJobs(scope, 304);
     scope.post(`${base}/statuses/${HEAD}`, into(statuses)).reply(201, {});
     scope.get(`${base}/issues/5/comments`).query({ per_page: '100' }).reply(200, []);
     scope.post(`${base}/issues/5/comments`, into(posted)).reply(201, { id: 778 });
@@ -344,6 +375,49 @@ describe('judging a finished run', () => {
     expect(statuses).toEqual([
       expect.objectContaining({ state: 'error', description: 'invalid artifact: the `repro-build-1` artifact entry "../escaped-from-the-artifact" climbs out of its folder (path traversal)' }),
     ]);
+  });
+
+  /** A run judged to a refusal: an error status with the sentence, a comment, the body updated, and no GraphQL (the PR stays a draft). */
+  async function judgeRefused(runId: number, zips: Buffer[], jobs: RunJob[] | null): Promise<{ statuses: Status[]; comment: string; body: string }> {
+    const probot = await startApp();
+    const request = requestFor(HEAD, `${runId}`.padStart(8, 'a'));
+    const statuses: Status[] = [];
+    const posted: Array<{ body: string }> = [];
+    const edits: Array<{ body: string }> = [];
+    const scope = mockAppAuth(nock(API));
+    mockRunChecks(scope, request, pinPrBody(pendingState(request)));
+    mockArtifacts(scope, runId, zips);
+    if (jobs) mockJobs(scope, runId, jobs);
+    scope.post(`${base}/statuses/${HEAD}`, into(statuses)).reply(201, {});
+    scope.get(`${base}/issues/5/comments`).query({ per_page: '100' }).reply(200, []);
+    scope.post(`${base}/issues/5/comments`, into(posted)).reply(201, { id: 780 });
+    scope.patch(`${base}/pulls/5`, into(edits)).reply(200, {});
+    await probot.receive({ id: `run-${runId}`, name: 'workflow_run', payload: runPayload(runId, request) as never });
+    expect(statuses.map((s) => s.state)).toEqual(['error']);
+    return { statuses, comment: posted[0]!.body, body: edits[0]!.body };
+  }
+
+  test('one artifact uploaded as both repro-build-1 and repro-build-2 is refused: error status, the PR stays a draft', async () => {
+    const { statuses, comment, body } = await judgeRefused(308, [artifacts.identical[0], artifacts.identical[0]], null);
+    expect(statuses[0]!.description).toBe('refused: both artifacts claim the same builder (runner `ubuntu-24.04`), so the two builds were not independent');
+    expect(comment).toContain('**refused**: both artifacts claim the same builder');
+    expect(body).toContain('**Verification:** error: refused: both artifacts claim the same builder');
+    expect(body).not.toContain('reproducible: both builds');
+  });
+
+  test('an artifact whose build.json does not say where it ran is refused', async () => {
+    const { statuses } = await judgeRefused(309, [artifacts.identical[0], artifacts.unclaimed], null);
+    expect(statuses[0]!.description).toBe('refused: `repro-build-2/Dockerfile` has no build.json saying which runner built it');
+  });
+
+  test.each([
+    [310, 'no job of that name ran', [{}, { name: 'build 2 on ubuntu-24.04' }], 'refused: `repro-build-2` claims runner `ubuntu-22.04`, but the run has no job "build 2 on ubuntu-22.04"'],
+    [311, 'the job ran on a runner with other labels', [{}, { labels: ['self-hosted', 'linux'] }], 'refused: `repro-build-2` claims runner `ubuntu-22.04`, but GitHub ran job "build 2 on ubuntu-22.04" on a runner labelled self-hosted, linux'],
+    [312, 'both jobs ran on one runner', [{ runner_name: 'box-1' }, { runner_name: 'box-1' }], 'refused: both build jobs ran on the same runner (box-1), so the two builds were not independent'],
+    [313, 'a job did not succeed', [{ conclusion: 'skipped' }, {}], 'refused: job "build 1 on ubuntu-24.04" that built `repro-build-1` did not succeed (skipped)'],
+  ] as Array<[number, string, Array<Partial<RunJob>>, string]>)('run %i: identical builds whose claims the run\'s jobs contradict (%s) are refused', async (runId, _case, overrides, description) => {
+    const { statuses } = await judgeRefused(runId, artifacts.identical, buildJobs(runId, overrides));
+    expect(statuses[0]!.description).toBe(description.length > 140 ? `${description.slice(0, 139)}…` : description);
   });
 
   test('a failed or cancelled run is an error linking to the run', async () => {
