@@ -85,12 +85,12 @@ function runPayload(runId: number, request: string, overrides: { conclusion?: st
 }
 
 /** What the App reads before it trusts a run: the branch head, its own pending status, the open pin PR. */
-function mockRunChecks(scope: nock.Scope, request: string, prBody: string, draft = true) {
+function mockRunChecks(scope: nock.Scope, request: string, prBody: string, draft = true, dispatchedRun: number | null = null) {
   scope.get(`${base}/git/ref/${encodeURIComponent(`heads/${BRANCH}`)}`).reply(200, { ref: `refs/heads/${BRANCH}`, object: { sha: HEAD, type: 'commit' } });
   scope
     .get(`${base}/commits/${HEAD}/statuses`)
     .query({ per_page: '100' })
-    .reply(200, [{ context: STATUS_CONTEXT, state: 'pending', description: pendingDescription(request), creator: { login: BOT }, created_at: '2030-01-01T00:00:00Z' }]);
+    .reply(200, [{ context: STATUS_CONTEXT, state: 'pending', description: pendingDescription(request, dispatchedRun), creator: { login: BOT }, created_at: '2030-01-01T00:00:00Z' }]);
   scope.get(`${base}/pulls`).query(pullsQuery(BRANCH)).reply(200, [pinPr(prBody, draft)]);
 }
 
@@ -152,7 +152,7 @@ describe('requesting the twice-build', () => {
     const request = sent.dispatches[0]!.inputs['request-id']!;
     expect(request).toMatch(new RegExp(`^${HEAD.slice(0, 12)}-[0-9a-f]{8}$`));
     expect(sent.dispatches).toEqual([
-      { ref: BRANCH, inputs: { sha: HEAD, 'request-id': request, images: JSON.stringify([{ dockerfile: 'Dockerfile', context: '.', platforms: ['linux/amd64'] }]) } },
+      { ref: BRANCH, return_run_details: true, inputs: { sha: HEAD, 'request-id': request, images: JSON.stringify([{ dockerfile: 'Dockerfile', context: '.', platforms: ['linux/amd64'] }]) } },
     ]);
     expect(sent.statuses).toEqual([{ state: 'pending', context: 'repro-pins/reproducible', description: `Building twice on GitHub Actions (request ${request})` }]);
     expect(sent.pulls[0]!.draft).toBe(true);
@@ -260,6 +260,70 @@ describe('requesting the twice-build', () => {
     expect(statuses.map((s) => s.state)).toEqual(['pending', 'error']);
     expect(statuses[1]!.description).toContain("GitHub refused to start the twice-build workflow (Workflow does not have 'workflow_dispatch' trigger");
     expect(edits[0]!.body).toMatch(/^no verification line yet\n\n\*\*Verification:\*\* error: GitHub refused/);
+  });
+});
+
+describe('matching the finished run by id', () => {
+  /** `/repro recheck` on the pin PR, with GitHub answering the dispatch as `answer` says. */
+  async function recheckDispatch(answer: { status: 200; body: object } | { status: 204 }) {
+    const probot = await startApp();
+    const statuses: Status[] = [];
+    const dispatches: Array<{ return_run_details?: boolean; inputs: Record<string, string> }> = [];
+    const scope = mockAppAuth(nock(API), { identity: false });
+    scope.get(`${base}/collaborators/maintainer/permission`).reply(200, { permission: 'write', role_name: 'write' });
+    scope.post(`${base}/issues/comments/9001/reactions`, { content: '+1' }).reply(201, {});
+    scope.get(`${base}/pulls/5`).reply(200, { number: 5, node_id: 'PR_node_5', state: 'open', draft: true, body: 'pin PR', head: { ref: BRANCH, sha: HEAD, repo: { full_name: 'acme/img' } } });
+    scope.get(`${base}/git/ref/${encodeURIComponent(`heads/${BRANCH}`)}`).reply(200, { object: { sha: HEAD } });
+    scope.get(`${base}/git/commits/${HEAD}`).reply(200, { sha: HEAD, message: `Pin container build inputs\n\nRepro-Pins-Fingerprint: ${'3'.repeat(64)}\n`, parents: [{ sha: repo.commitSha }] });
+    mockSnapshot(scope, repo, []);
+    scope.post(`${base}/statuses/${HEAD}`, into(statuses)).times(answer.status === 200 ? 2 : 1).reply(201, {});
+    const dispatch = scope.post(`${base}/actions/workflows/repro-verify.yml/dispatches`, into(dispatches));
+    if (answer.status === 200) dispatch.reply(200, answer.body);
+    else dispatch.reply(204);
+    scope.patch(`${base}/pulls/5`).reply(200, {});
+    await probot.receive({ id: `recheck-by-id-${answer.status}`, name: 'issue_comment', payload: commentPayload(repo, '/repro recheck', undefined, 5) as never });
+    return { probot, statuses, request: dispatches[0]!.inputs['request-id']!, dispatch: dispatches[0]! };
+  }
+
+  test('a dispatch answered 200 with the run names that run in the pending status; only that run is judged', async () => {
+    const runUrl = 'https://github.com/acme/img/actions/runs/5555';
+    const { probot, statuses, request, dispatch } = await recheckDispatch({ status: 200, body: { workflow_run_id: 5555, run_url: `${API}/repos/acme/img/actions/runs/5555`, html_url: runUrl } });
+    expect(dispatch.return_run_details).toBe(true);
+    expect(statuses).toEqual([
+      { state: 'pending', context: STATUS_CONTEXT, description: pendingDescription(request) },
+      { state: 'pending', context: STATUS_CONTEXT, description: `Building twice on GitHub Actions (request ${request}, run 5555)`, target_url: runUrl },
+    ]);
+
+    // Another run with the same run name (e.g. dispatched again by hand with the copied inputs): not the one GitHub named.
+    // The installation token is cached; the App's identity is read once, for the first run.
+    const scope = nock(API).get('/app').reply(200, { id: 1, slug: 'repro-pins', name: 'repro-pins' });
+    scope.get(`${base}/git/ref/${encodeURIComponent(`heads/${BRANCH}`)}`).reply(200, { object: { sha: HEAD } });
+    scope
+      .get(`${base}/commits/${HEAD}/statuses`)
+      .query({ per_page: '100' })
+      .reply(200, [{ context: STATUS_CONTEXT, state: 'pending', description: statuses[1]!.description, creator: { login: BOT }, created_at: '2030-01-01T00:00:00Z' }]);
+    await probot.receive({ id: 'run-5556', name: 'workflow_run', payload: runPayload(5556, request, { conclusion: 'failure' }) as never });
+
+    // The run GitHub named answers.
+    const verdicts: Status[] = [];
+    const named = nock(API);
+    mockRunChecks(named, request, pinPrBody(pendingState(request)), true, 5555);
+    named.post(`${base}/statuses/${HEAD}`, into(verdicts)).reply(201, {});
+    named.patch(`${base}/pulls/5`).reply(200, {});
+    await probot.receive({ id: 'run-5555', name: 'workflow_run', payload: runPayload(5555, request, { conclusion: 'failure' }) as never });
+    expect(verdicts).toEqual([{ state: 'error', context: STATUS_CONTEXT, description: 'The twice-build run failed, so no builds were compared', target_url: runUrl }]);
+  });
+
+  test('a dispatch answered 204 (older servers, GHES) keeps one pending status, and the run is matched by its name', async () => {
+    const { probot, statuses, request } = await recheckDispatch({ status: 204 });
+    expect(statuses).toEqual([{ state: 'pending', context: STATUS_CONTEXT, description: pendingDescription(request) }]);
+    const verdicts: Status[] = [];
+    const scope = nock(API).get('/app').reply(200, { id: 1, slug: 'repro-pins', name: 'repro-pins' });
+    mockRunChecks(scope, request, pinPrBody(pendingState(request)));
+    scope.post(`${base}/statuses/${HEAD}`, into(verdicts)).reply(201, {});
+    scope.patch(`${base}/pulls/5`).reply(200, {});
+    await probot.receive({ id: 'run-5557', name: 'workflow_run', payload: runPayload(5557, request, { conclusion: 'cancelled' }) as never });
+    expect(verdicts.map((s) => s.description)).toEqual(['The twice-build run was cancelled, so no builds were compared']);
   });
 });
 
