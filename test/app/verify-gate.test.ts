@@ -225,13 +225,13 @@ describe('requesting the twice-build', () => {
     scope.patch(`${base}/pulls/5`, into(edits)).reply(200, {});
     // Another PR's comment: not a pin PR, so only a one-line answer.
     scope.get(`${base}/collaborators/maintainer/permission`).reply(200, { permission: 'write', role_name: 'write' });
-    scope.post(`${base}/issues/comments/9001/reactions`, { content: '+1' }).reply(201, {});
+    scope.post(`${base}/issues/comments/9002/reactions`, { content: '+1' }).reply(201, {});
     scope.get(`${base}/pulls/8`).reply(200, { number: 8, node_id: 'PR_8', state: 'open', draft: false, body: '', head: { ref: 'feature/x', sha: shaOf('feature'), repo: { full_name: 'acme/img' } } });
     const replies: Array<{ body: string }> = [];
     scope.post(`${base}/issues/8/comments`, into(replies)).reply(201, {});
 
     await probot.receive({ id: 'recheck-1', name: 'issue_comment', payload: commentPayload(repo, '/repro recheck', undefined, 5) as never });
-    await probot.receive({ id: 'recheck-2', name: 'issue_comment', payload: commentPayload(repo, '/repro recheck', undefined, 8) as never });
+    await probot.receive({ id: 'recheck-2', name: 'issue_comment', payload: commentPayload(repo, '/repro recheck', undefined, 8, 9002) as never });
 
     const request = dispatches[0]!.inputs['request-id']!;
     expect(dispatches[0]).toMatchObject({ ref: BRANCH, inputs: { sha: HEAD } });
