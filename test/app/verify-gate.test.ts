@@ -181,7 +181,7 @@ describe('requesting the twice-build', () => {
     later.patch(`${base}/pulls/5`, into(edits)).reply(200, {});
     await probot.scheduler.tick(new Date(Date.now() + 3 * 3600_000 + 60_000));
     expect(sent.statuses[1]).toEqual({ state: 'error', context: STATUS_CONTEXT, description: `No result within 3 hours (request ${request})` });
-    expect(edits[0]!.body).toContain(`**Verification:** error: the twice-build (request \`${request}\`) gave no result within 3 hours.`);
+    expect(edits[0]!.body).toContain(`**Verification:** error: the twice-build (request ${request}) gave no result within 3 hours.`);
 
     // A fresh process has forgotten the request; a scan of the unchanged PR finds it in the body.
     const restarted = await startApp();

@@ -8,6 +8,7 @@ import { checkBuilders, readBuilderClaim } from './builder-claims.js';
 import type { StatusState } from './commit-status.js';
 import type { DiagnosisContent, DiagnosisSection } from './diagnosis-comment.js';
 import type { VerificationState } from './verification-state.js';
+import { text } from '../scan/markdown.js';
 
 /** A finished run of the gate's workflow that answers one of the App's requests. */
 export interface CompletedRun {
@@ -58,7 +59,7 @@ export async function judgeRun(octokit: Octokit, run: CompletedRun): Promise<Run
     const refusal = await refuseSameBuilder(octokit, run, a, b);
     if (refusal) {
       const description = `refused: ${refusal}`;
-      return { status: 'error', description, state: { state: 'error', sha, reason: `${description}.`, runUrl: url }, comment: { content: { kind: 'error', message: `**refused**: ${refusal}.` }, onlyUpdate: false } };
+      return { status: 'error', description, state: { state: 'error', sha, reason: `${description}.`, runUrl: url }, comment: { content: { kind: 'error', message: `**refused**: ${text(refusal)}.` }, onlyUpdate: false } };
     }
     const comparison = await compareArtifacts(a, b);
     if (comparison.identical) {
@@ -84,7 +85,7 @@ export async function judgeRun(octokit: Octokit, run: CompletedRun): Promise<Run
       status: 'error',
       description: `${kind}${message}`,
       state: { state: 'error', sha, reason: `${kind}${message}`, runUrl: url },
-      comment: { content: { kind: 'error', message: `**${kind.replace(/: $/, '')}**: ${message}` }, onlyUpdate: false },
+      comment: { content: { kind: 'error', message: `**${kind.replace(/: $/, '')}**: ${text(message)}` }, onlyUpdate: false },
     };
   } finally {
     await Promise.all(opened.map((s) => s.close().catch(() => undefined)));
