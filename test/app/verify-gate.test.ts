@@ -265,7 +265,7 @@ describe('requesting the twice-build', () => {
 
 describe('matching the finished run by id', () => {
   /** `/repro recheck` on the pin PR, with GitHub answering the dispatch as `answer` says. */
-  async function recheckDispatch(answer: { status: 200; body: object } | { status: 204 }) {
+  async function recheckDispatch(answer: { status: 200; body: object } | { status: 204 } | { status: 422 }) {
     const probot = await startApp();
     const statuses: Status[] = [];
     const dispatches: Array<{ return_run_details?: boolean; inputs: Record<string, string> }> = [];
@@ -279,10 +279,15 @@ describe('matching the finished run by id', () => {
     scope.post(`${base}/statuses/${HEAD}`, into(statuses)).times(answer.status === 200 ? 2 : 1).reply(201, {});
     const dispatch = scope.post(`${base}/actions/workflows/repro-verify.yml/dispatches`, into(dispatches));
     if (answer.status === 200) dispatch.reply(200, answer.body);
-    else dispatch.reply(204);
+    else if (answer.status === 204) dispatch.reply(204);
+    else {
+      // A GHES that validates the body strictly and does not know the parameter yet.
+      dispatch.reply(422, { message: 'Invalid request.\n\n"return_run_details" is not a permitted key.' });
+      scope.post(`${base}/actions/workflows/repro-verify.yml/dispatches`, into(dispatches)).reply(204);
+    }
     scope.patch(`${base}/pulls/5`).reply(200, {});
     await probot.receive({ id: `recheck-by-id-${answer.status}`, name: 'issue_comment', payload: commentPayload(repo, '/repro recheck', undefined, 5) as never });
-    return { probot, statuses, request: dispatches[0]!.inputs['request-id']!, dispatch: dispatches[0]! };
+    return { probot, statuses, request: dispatches[0]!.inputs['request-id']!, dispatch: dispatches[0]!, dispatches };
   }
 
   test('a dispatch answered 200 with the run names that run in the pending status; only that run is judged', async () => {
@@ -312,6 +317,13 @@ describe('matching the finished run by id', () => {
     named.patch(`${base}/pulls/5`).reply(200, {});
     await probot.receive({ id: 'run-5555', name: 'workflow_run', payload: runPayload(5555, request, { conclusion: 'failure' }) as never });
     expect(verdicts).toEqual([{ state: 'error', context: STATUS_CONTEXT, description: 'The twice-build run failed, so no builds were compared', target_url: runUrl }]);
+  });
+
+  test('a server that refuses the unknown return_run_details gets the dispatch again without it, and the run name matches', async () => {
+    const { statuses, request, dispatches } = await recheckDispatch({ status: 422 });
+    expect(dispatches.map((d) => d.return_run_details)).toEqual([true, undefined]);
+    expect(dispatches[1]!.inputs['request-id']).toBe(request);
+    expect(statuses).toEqual([{ state: 'pending', context: STATUS_CONTEXT, description: pendingDescription(request) }]);
   });
 
   test('a dispatch answered 204 (older servers, GHES) keeps one pending status, and the run is matched by its name', async () => {
@@ -351,6 +363,18 @@ describe('judging a finished run', () => {
     ]);
     expect(graphql).toEqual([{ query: expect.stringContaining('markPullRequestReadyForReview(input: { pullRequestId: $id })'), variables: { id: 'PR_node_5' } }]);
     expect(edits[0]!.body).toContain(`**Verification:** reproducible: both builds of \`${HEAD.slice(0, 12)}\` are image \`${artifacts.identicalDigest}\``);
+
+    // The same delivery again is not handled; the same run under a new delivery id finds the verdict set and changes nothing.
+    await probot.receive({ id: 'run-301', name: 'workflow_run', payload: runPayload(301, request) as never });
+    const again = nock(API);
+    again.get(`${base}/git/ref/${encodeURIComponent(`heads/${BRANCH}`)}`).reply(200, { object: { sha: HEAD } });
+    again
+      .get(`${base}/commits/${HEAD}/statuses`)
+      .query({ per_page: '100' })
+      .reply(200, [{ context: STATUS_CONTEXT, state: 'success', description: statuses[0]!.description, creator: { login: BOT }, created_at: '2030-01-01T00:00:01Z' }]);
+    await probot.receive({ id: 'run-301-retried', name: 'workflow_run', payload: runPayload(301, request) as never });
+    expect(statuses).toHaveLength(1);
+    expect(graphql).toHaveLength(1);
   });
 
   test('different artifacts: failure, the PR stays a draft, and one diagnosis comment naming /built-at is posted, then updated in place', async () => {
