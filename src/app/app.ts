@@ -7,6 +7,7 @@ import { handleIssueComment } from './handlers/issue-comment.js';
 import { handlePullRequestSynchronize } from './handlers/pull-request.js';
 import { handlePush } from './handlers/push.js';
 import { handleWorkflowRun } from './handlers/workflow-run.js';
+import { handledKeysOf, handleOnce } from './handlers/redelivery.js';
 import { onboardRepository, pinWorkflowTemplate } from './scan/onboarding.js';
 import { githubAccessOf } from './github/access.js';
 import { defaultConfig } from '../core/config.js';
@@ -120,10 +121,12 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     await runtime.start(deps);
     options.onRuntime?.(runtime);
 
-    app.on(['installation.created', 'installation_repositories.added'], (context) => handleInstallation(runtime.observe(context), deps));
-    app.on('push', (context) => handlePush(runtime.observe(context), deps));
-    app.on('issue_comment.created', (context) => handleIssueComment(runtime.observe(context), deps));
-    app.on('workflow_run.completed', (context) => handleWorkflowRun(runtime.observe(context), deps));
-    app.on('pull_request.synchronize', (context) => handlePullRequestSynchronize(runtime.observe(context), deps));
+    // Every handler runs once per delivery and per comment, however often GitHub delivers it.
+    const once = <C extends { id: string; name: string; payload: object }>(handler: (context: C) => Promise<void>) => (context: C) => handleOnce(runtime.handled, handledKeysOf(context), () => handler(context));
+    app.on(['installation.created', 'installation_repositories.added'], once((context) => handleInstallation(runtime.observe(context), deps)));
+    app.on('push', once((context) => handlePush(runtime.observe(context), deps)));
+    app.on('issue_comment.created', once((context) => handleIssueComment(runtime.observe(context), deps)));
+    app.on('workflow_run.completed', once((context) => handleWorkflowRun(runtime.observe(context), deps)));
+    app.on('pull_request.synchronize', once((context) => handlePullRequestSynchronize(runtime.observe(context), deps)));
   };
 }

@@ -4,6 +4,7 @@ import type { Probot } from 'probot';
 import { countLookups, shareLookups, type DatasourceDecorator } from '../core/datasources/shared-lookups.js';
 import type { AppDeps } from './app.js';
 import type { Octokit } from './github/octokit.js';
+import { InProcessClaims, type HandledClaims } from './handlers/redelivery.js';
 import { AppMetrics } from './metrics/metrics.js';
 import { listenOperatorServer, operatorRoutes, type HttpHandler } from './metrics/operator-routes.js';
 import { RedisLeases } from './queue/leases.js';
@@ -40,6 +41,8 @@ export interface AppRuntime {
   readonly queue: WorkQueue;
   readonly metrics: AppMetrics;
   readonly decorateDatasource: DatasourceDecorator;
+  /** Which webhooks (and comments) were handled, so a redelivery is not acted on twice. */
+  readonly handled: HandledClaims;
   /** Counts a webhook context's GitHub requests in the metrics. */
   observe<C extends { octokit: Octokit; payload: object }>(context: C): C;
   start(deps: AppDeps): Promise<void>;
@@ -87,6 +90,7 @@ function singleProcessRuntime(app: Probot, settings: RuntimeSettings, options: R
     mode: 'single-process',
     queue,
     metrics,
+    handled: new InProcessClaims(),
     decorateDatasource: (name, _namespace, datasource) => countLookups(datasource, metrics.lookupCounter(name)),
     observe: (context) => {
       metrics.observeOctokit(context.octokit, installationOf(context.payload));
@@ -122,9 +126,16 @@ function redisRuntime(app: Probot, settings: RuntimeSettings & { redisUrl: strin
   const role = options.role === 'worker' ? 'worker' : 'app';
   const metrics = new AppMetrics(role, () => queue.counts());
   const scheduler = new ClusterScheduler(queue, settings.scheduleTick, app.log);
-  // One connection for the lookup cache and the leases, made when first needed (the webhook server needs neither).
+  // One connection for the lookup cache, the leases and the handled webhooks, made when first needed.
   let redis: Redis | null = null;
   const connection = () => (redis ??= new Redis(settings.redisUrl, { maxRetriesPerRequest: 2 }));
+  // The webhook servers share the record of handled deliveries: a redelivery may reach another one.
+  const handled: HandledClaims = {
+    claim: (key, ttlMs) => handledStore().claim(key, ttlMs),
+    release: (key) => handledStore().release(key),
+  };
+  let store: RedisLookupStore | null = null;
+  const handledStore = () => (store ??= new RedisLookupStore(connection(), 'repro-pins:handled:'));
   let worker: QueueWorker | null = null;
   let server: Server | null = null;
   let expiry: NodeJS.Timeout | null = null;
@@ -139,6 +150,7 @@ function redisRuntime(app: Probot, settings: RuntimeSettings & { redisUrl: strin
     mode: 'redis',
     queue,
     metrics,
+    handled,
     decorateDatasource(name, namespace, datasource) {
       const counted = countLookups(datasource, metrics.lookupCounter(name));
       // Action tags are read with the installation's token and may belong to private repositories:

@@ -3,6 +3,7 @@ import nock from 'nock';
 import { Probot, ProbotOctokit } from 'probot';
 import pino from 'pino';
 import { createApp } from '../../src/app/app.js';
+import type { AppRuntime } from '../../src/app/runtime.js';
 import type { Scheduler } from '../../src/app/schedule/scheduler.js';
 
 export const API = 'https://api.github.com';
@@ -23,7 +24,7 @@ export function shaOf(label: string): string {
 export const { privateKey: testPrivateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
 
 /** A Probot instance running the App, with retries and throttling off so every request is one nock interceptor. */
-export async function startApp(env: NodeJS.ProcessEnv = {}, baseUrl?: string, log = pino({ level: 'silent' })): Promise<Probot & { scheduler: Scheduler }> {
+export async function startApp(env: NodeJS.ProcessEnv = {}, baseUrl?: string, log = pino({ level: 'silent' })): Promise<Probot & { scheduler: Scheduler; runtime: AppRuntime }> {
   const probot = new Probot({
     appId: 1,
     privateKey: testPrivateKey,
@@ -34,8 +35,9 @@ export async function startApp(env: NodeJS.ProcessEnv = {}, baseUrl?: string, lo
     Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
   });
   let scheduler: Scheduler | undefined;
-  await probot.load(createApp({ env: { DOCKER_CONFIG: '/nonexistent/repro-pins-test', ...env }, onScheduler: (s) => (scheduler = s) }));
-  return Object.assign(probot, { scheduler: scheduler! });
+  let runtime: AppRuntime | undefined;
+  await probot.load(createApp({ env: { DOCKER_CONFIG: '/nonexistent/repro-pins-test', ...env }, onScheduler: (s) => (scheduler = s), onRuntime: (r) => (runtime = r) }));
+  return Object.assign(probot, { scheduler: scheduler!, runtime: runtime! });
 }
 
 /**
@@ -90,13 +92,14 @@ export function installationPayload(owner: string, repos: string[]) {
   };
 }
 
-export function commentPayload(r: FakeRepo, body: string, user = { login: 'maintainer', type: 'User' }, issueNumber = 7) {
+/** A new comment; GitHub gives every comment its own id, so each distinct comment in a test needs its own `commentId`. */
+export function commentPayload(r: FakeRepo, body: string, user = { login: 'maintainer', type: 'User' }, issueNumber = 7, commentId = 9001) {
   return {
     action: 'created',
     installation: { id: INSTALLATION_ID },
     repository: { name: r.repo, full_name: `${r.owner}/${r.repo}`, owner: { login: r.owner }, default_branch: r.branch },
     issue: { number: issueNumber },
-    comment: { id: 9001, body, user },
+    comment: { id: commentId, body, user },
     sender: user,
   };
 }

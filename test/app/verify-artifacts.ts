@@ -4,13 +4,15 @@
  * unpacked and turned into `repro-build-N/Dockerfile/` by the workflow's own listing script
  * (templates/repro-listing.py), then zipped with Python's zipfile.
  */
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dockerfile, PYTHON, run, TestBuildah, unpack } from '../oci/support/buildah.js';
 import { craftZip, zipFolder } from './zip-fixtures.js';
 
 const LISTING_SCRIPT = join(process.cwd(), 'templates', 'repro-listing.py');
 const EPOCH = 1700000000;
+/** The runner labels of the template's two build jobs (its matrix), as each build's build.json claims them. */
+export const RUNNERS = ['ubuntu-24.04', 'ubuntu-22.04'] as const;
 
 export interface GateArtifacts {
   /** Two builds of a reproducible Dockerfile. */
@@ -21,6 +23,8 @@ export interface GateArtifacts {
   different: [Buffer, Buffer];
   /** The second identical build with its config blob edited after the fact. */
   tampered: Buffer;
+  /** The second identical build without its build.json: it does not say where it ran. */
+  unclaimed: Buffer;
   /** A zip with a `../` entry beside a real layout. */
   traversal: Buffer;
 }
@@ -39,17 +43,21 @@ export async function buildGateArtifacts(registry: string): Promise<{ artifacts:
     };
 
     /** `repro-build-N/` holding one image folder, as the workflow's listing step writes it. */
-    const artifact = async (archive: string, root: string): Promise<string> => {
+    const artifact = async (archive: string, root: string, runner: string): Promise<string> => {
       const layout = await unpack(archive, join(buildah.root, 'layouts', root));
       const out = join(buildah.root, 'artifacts', root, 'Dockerfile');
       await run(PYTHON, [LISTING_SCRIPT, layout, out]);
-      await writeFile(join(out, 'build.json'), JSON.stringify({ runner: { label: 'test' }, tools: { buildah: 'test' }, sourceDateEpoch: EPOCH }));
+      await writeFile(join(out, 'build.json'), JSON.stringify({ runner: { label: runner, imageOS: runner.replace(/^ubuntu-(\d+)\.04$/, 'ubuntu$1'), imageVersion: '20261130.1' }, tools: { buildah: 'test' }, sourceDateEpoch: EPOCH }));
       return join(buildah.root, 'artifacts', root);
     };
-    const identical1 = await artifact(builds.repro1, 'identical-1');
-    const identical2 = await artifact(builds.repro2, 'identical-2');
-    const different1 = await artifact(builds.date1, 'different-1');
-    const different2 = await artifact(builds.date2, 'different-2');
+    const identical1 = await artifact(builds.repro1, 'identical-1', RUNNERS[0]);
+    const identical2 = await artifact(builds.repro2, 'identical-2', RUNNERS[1]);
+    const different1 = await artifact(builds.date1, 'different-1', RUNNERS[0]);
+    const different2 = await artifact(builds.date2, 'different-2', RUNNERS[1]);
+
+    const unclaimed = join(buildah.root, 'artifacts', 'unclaimed');
+    await cp(identical2, unclaimed, { recursive: true });
+    await rm(join(unclaimed, 'Dockerfile', 'build.json'));
 
     const tampered = join(buildah.root, 'artifacts', 'tampered');
     await cp(identical2, tampered, { recursive: true });
@@ -66,6 +74,7 @@ export async function buildGateArtifacts(registry: string): Promise<{ artifacts:
         identicalDigest: manifestDigest,
         different: [await zipFolder(different1), await zipFolder(different2)],
         tampered: await zipFolder(tampered),
+        unclaimed: await zipFolder(unclaimed),
         traversal: craftZip([
           { name: 'Dockerfile/oci-layout', data: layoutMarker },
           { name: '../escaped-from-the-artifact', data: 'written outside?' },

@@ -11,7 +11,7 @@ import { renderVerification, type VerificationState } from '../../src/app/verify
 import { WORKFLOW_PATH } from '../../src/app/scan/onboarding.js';
 import { loadTestEnv } from '../support/test-env.js';
 import { API, BOT, INSTALLATION_ID, commentPayload, fakeRepo, into, mockAppAuth, mockFindingsCheck, mockSnapshot, pushPayload, shaOf, startApp } from './github-fake.js';
-import { buildGateArtifacts, type GateArtifacts } from './verify-artifacts.js';
+import { buildGateArtifacts, RUNNERS, type GateArtifacts } from './verify-artifacts.js';
 import { useNock } from '../support/nock.js';
 
 const env = loadTestEnv();
@@ -85,12 +85,12 @@ function runPayload(runId: number, request: string, overrides: { conclusion?: st
 }
 
 /** What the App reads before it trusts a run: the branch head, its own pending status, the open pin PR. */
-function mockRunChecks(scope: nock.Scope, request: string, prBody: string, draft = true) {
+function mockRunChecks(scope: nock.Scope, request: string, prBody: string, draft = true, dispatchedRun: number | null = null) {
   scope.get(`${base}/git/ref/${encodeURIComponent(`heads/${BRANCH}`)}`).reply(200, { ref: `refs/heads/${BRANCH}`, object: { sha: HEAD, type: 'commit' } });
   scope
     .get(`${base}/commits/${HEAD}/statuses`)
     .query({ per_page: '100' })
-    .reply(200, [{ context: STATUS_CONTEXT, state: 'pending', description: pendingDescription(request), creator: { login: BOT }, created_at: '2030-01-01T00:00:00Z' }]);
+    .reply(200, [{ context: STATUS_CONTEXT, state: 'pending', description: pendingDescription(request, dispatchedRun), creator: { login: BOT }, created_at: '2030-01-01T00:00:00Z' }]);
   scope.get(`${base}/pulls`).query(pullsQuery(BRANCH)).reply(200, [pinPr(prBody, draft)]);
 }
 
@@ -113,6 +113,33 @@ function mockArtifacts(scope: nock.Scope, runId: number, zips: Buffer[]) {
   });
 }
 
+interface RunJob {
+  id: number;
+  name: string;
+  conclusion: string | null;
+  labels: string[];
+  runner_name: string | null;
+}
+
+/** The two build jobs as GitHub lists them for a run of the template: one per matrix entry, each on its own runner. */
+function buildJobs(runId: number, overrides: Array<Partial<RunJob>> = []): RunJob[] {
+  return RUNNERS.map((label, i) => ({
+    id: runId * 100 + i + 1,
+    name: `build ${i + 1} on ${label}`,
+    status: 'completed',
+    conclusion: 'success',
+    labels: [label],
+    runner_name: `GitHub Actions ${runId * 100 + i + 1}`,
+    runner_group_name: 'GitHub Actions',
+    ...overrides[i],
+  }));
+}
+
+/** The run's jobs, which the App reads to check each artifact's claimed builder. */
+function mockJobs(scope: nock.Scope, runId: number, jobs: RunJob[] = buildJobs(runId)) {
+  scope.get(`${base}/actions/runs/${runId}/jobs`).query({ filter: 'latest', per_page: '100' }).reply(200, { total_count: jobs.length, jobs });
+}
+
 describe('requesting the twice-build', () => {
   test('a new pin PR gets a pending status on its commit and the workflow dispatched on its branch', async () => {
     const probot = await startApp();
@@ -125,7 +152,7 @@ describe('requesting the twice-build', () => {
     const request = sent.dispatches[0]!.inputs['request-id']!;
     expect(request).toMatch(new RegExp(`^${HEAD.slice(0, 12)}-[0-9a-f]{8}$`));
     expect(sent.dispatches).toEqual([
-      { ref: BRANCH, inputs: { sha: HEAD, 'request-id': request, images: JSON.stringify([{ dockerfile: 'Dockerfile', context: '.', platforms: ['linux/amd64'] }]) } },
+      { ref: BRANCH, return_run_details: true, inputs: { sha: HEAD, 'request-id': request, images: JSON.stringify([{ dockerfile: 'Dockerfile', context: '.', platforms: ['linux/amd64'] }]) } },
     ]);
     expect(sent.statuses).toEqual([{ state: 'pending', context: 'repro-pins/reproducible', description: `Building twice on GitHub Actions (request ${request})` }]);
     expect(sent.pulls[0]!.draft).toBe(true);
@@ -154,7 +181,7 @@ describe('requesting the twice-build', () => {
     later.patch(`${base}/pulls/5`, into(edits)).reply(200, {});
     await probot.scheduler.tick(new Date(Date.now() + 3 * 3600_000 + 60_000));
     expect(sent.statuses[1]).toEqual({ state: 'error', context: STATUS_CONTEXT, description: `No result within 3 hours (request ${request})` });
-    expect(edits[0]!.body).toContain(`**Verification:** error: the twice-build (request \`${request}\`) gave no result within 3 hours.`);
+    expect(edits[0]!.body).toContain(`**Verification:** error: the twice-build (request ${request}) gave no result within 3 hours.`);
 
     // A fresh process has forgotten the request; a scan of the unchanged PR finds it in the body.
     const restarted = await startApp();
@@ -198,13 +225,13 @@ describe('requesting the twice-build', () => {
     scope.patch(`${base}/pulls/5`, into(edits)).reply(200, {});
     // Another PR's comment: not a pin PR, so only a one-line answer.
     scope.get(`${base}/collaborators/maintainer/permission`).reply(200, { permission: 'write', role_name: 'write' });
-    scope.post(`${base}/issues/comments/9001/reactions`, { content: '+1' }).reply(201, {});
+    scope.post(`${base}/issues/comments/9002/reactions`, { content: '+1' }).reply(201, {});
     scope.get(`${base}/pulls/8`).reply(200, { number: 8, node_id: 'PR_8', state: 'open', draft: false, body: '', head: { ref: 'feature/x', sha: shaOf('feature'), repo: { full_name: 'acme/img' } } });
     const replies: Array<{ body: string }> = [];
     scope.post(`${base}/issues/8/comments`, into(replies)).reply(201, {});
 
     await probot.receive({ id: 'recheck-1', name: 'issue_comment', payload: commentPayload(repo, '/repro recheck', undefined, 5) as never });
-    await probot.receive({ id: 'recheck-2', name: 'issue_comment', payload: commentPayload(repo, '/repro recheck', undefined, 8) as never });
+    await probot.receive({ id: 'recheck-2', name: 'issue_comment', payload: commentPayload(repo, '/repro recheck', undefined, 8, 9002) as never });
 
     const request = dispatches[0]!.inputs['request-id']!;
     expect(dispatches[0]).toMatchObject({ ref: BRANCH, inputs: { sha: HEAD } });
@@ -236,6 +263,82 @@ describe('requesting the twice-build', () => {
   });
 });
 
+describe('matching the finished run by id', () => {
+  /** `/repro recheck` on the pin PR, with GitHub answering the dispatch as `answer` says. */
+  async function recheckDispatch(answer: { status: 200; body: object } | { status: 204 } | { status: 422 }) {
+    const probot = await startApp();
+    const statuses: Status[] = [];
+    const dispatches: Array<{ return_run_details?: boolean; inputs: Record<string, string> }> = [];
+    const scope = mockAppAuth(nock(API), { identity: false });
+    scope.get(`${base}/collaborators/maintainer/permission`).reply(200, { permission: 'write', role_name: 'write' });
+    scope.post(`${base}/issues/comments/9001/reactions`, { content: '+1' }).reply(201, {});
+    scope.get(`${base}/pulls/5`).reply(200, { number: 5, node_id: 'PR_node_5', state: 'open', draft: true, body: 'pin PR', head: { ref: BRANCH, sha: HEAD, repo: { full_name: 'acme/img' } } });
+    scope.get(`${base}/git/ref/${encodeURIComponent(`heads/${BRANCH}`)}`).reply(200, { object: { sha: HEAD } });
+    scope.get(`${base}/git/commits/${HEAD}`).reply(200, { sha: HEAD, message: `Pin container build inputs\n\nRepro-Pins-Fingerprint: ${'3'.repeat(64)}\n`, parents: [{ sha: repo.commitSha }] });
+    mockSnapshot(scope, repo, []);
+    scope.post(`${base}/statuses/${HEAD}`, into(statuses)).times(answer.status === 200 ? 2 : 1).reply(201, {});
+    const dispatch = scope.post(`${base}/actions/workflows/repro-verify.yml/dispatches`, into(dispatches));
+    if (answer.status === 200) dispatch.reply(200, answer.body);
+    else if (answer.status === 204) dispatch.reply(204);
+    else {
+      // A GHES that validates the body strictly and does not know the parameter yet.
+      dispatch.reply(422, { message: 'Invalid request.\n\n"return_run_details" is not a permitted key.' });
+      scope.post(`${base}/actions/workflows/repro-verify.yml/dispatches`, into(dispatches)).reply(204);
+    }
+    scope.patch(`${base}/pulls/5`).reply(200, {});
+    await probot.receive({ id: `recheck-by-id-${answer.status}`, name: 'issue_comment', payload: commentPayload(repo, '/repro recheck', undefined, 5) as never });
+    return { probot, statuses, request: dispatches[0]!.inputs['request-id']!, dispatch: dispatches[0]!, dispatches };
+  }
+
+  test('a dispatch answered 200 with the run names that run in the pending status; only that run is judged', async () => {
+    const runUrl = 'https://github.com/acme/img/actions/runs/5555';
+    const { probot, statuses, request, dispatch } = await recheckDispatch({ status: 200, body: { workflow_run_id: 5555, run_url: `${API}/repos/acme/img/actions/runs/5555`, html_url: runUrl } });
+    expect(dispatch.return_run_details).toBe(true);
+    expect(statuses).toEqual([
+      { state: 'pending', context: STATUS_CONTEXT, description: pendingDescription(request) },
+      { state: 'pending', context: STATUS_CONTEXT, description: `Building twice on GitHub Actions (request ${request}, run 5555)`, target_url: runUrl },
+    ]);
+
+    // Another run with the same run name (e.g. dispatched again by hand with the copied inputs): not the one GitHub named.
+    // The installation token is cached; the App's identity is read once, for the first run.
+    const scope = nock(API).get('/app').reply(200, { id: 1, slug: 'repro-pins', name: 'repro-pins' });
+    scope.get(`${base}/git/ref/${encodeURIComponent(`heads/${BRANCH}`)}`).reply(200, { object: { sha: HEAD } });
+    scope
+      .get(`${base}/commits/${HEAD}/statuses`)
+      .query({ per_page: '100' })
+      .reply(200, [{ context: STATUS_CONTEXT, state: 'pending', description: statuses[1]!.description, creator: { login: BOT }, created_at: '2030-01-01T00:00:00Z' }]);
+    await probot.receive({ id: 'run-5556', name: 'workflow_run', payload: runPayload(5556, request, { conclusion: 'failure' }) as never });
+
+    // The run GitHub named answers.
+    const verdicts: Status[] = [];
+    const named = nock(API);
+    mockRunChecks(named, request, pinPrBody(pendingState(request)), true, 5555);
+    named.post(`${base}/statuses/${HEAD}`, into(verdicts)).reply(201, {});
+    named.patch(`${base}/pulls/5`).reply(200, {});
+    await probot.receive({ id: 'run-5555', name: 'workflow_run', payload: runPayload(5555, request, { conclusion: 'failure' }) as never });
+    expect(verdicts).toEqual([{ state: 'error', context: STATUS_CONTEXT, description: 'The twice-build run failed, so no builds were compared', target_url: runUrl }]);
+  });
+
+  test('a server that refuses the unknown return_run_details gets the dispatch again without it, and the run name matches', async () => {
+    const { statuses, request, dispatches } = await recheckDispatch({ status: 422 });
+    expect(dispatches.map((d) => d.return_run_details)).toEqual([true, undefined]);
+    expect(dispatches[1]!.inputs['request-id']).toBe(request);
+    expect(statuses).toEqual([{ state: 'pending', context: STATUS_CONTEXT, description: pendingDescription(request) }]);
+  });
+
+  test('a dispatch answered 204 (older servers, GHES) keeps one pending status, and the run is matched by its name', async () => {
+    const { probot, statuses, request } = await recheckDispatch({ status: 204 });
+    expect(statuses).toEqual([{ state: 'pending', context: STATUS_CONTEXT, description: pendingDescription(request) }]);
+    const verdicts: Status[] = [];
+    const scope = nock(API).get('/app').reply(200, { id: 1, slug: 'repro-pins', name: 'repro-pins' });
+    mockRunChecks(scope, request, pinPrBody(pendingState(request)));
+    scope.post(`${base}/statuses/${HEAD}`, into(verdicts)).reply(201, {});
+    scope.patch(`${base}/pulls/5`).reply(200, {});
+    await probot.receive({ id: 'run-5557', name: 'workflow_run', payload: runPayload(5557, request, { conclusion: 'cancelled' }) as never });
+    expect(verdicts.map((s) => s.description)).toEqual(['The twice-build run was cancelled, so no builds were compared']);
+  });
+});
+
 describe('judging a finished run', () => {
   test('identical artifacts: success with the image digest, and the PR is marked ready through GraphQL', async () => {
     const probot = await startApp();
@@ -246,6 +349,7 @@ describe('judging a finished run', () => {
     const scope = mockAppAuth(nock(API));
     mockRunChecks(scope, request, pinPrBody(pendingState(request)));
     mockArtifacts(scope, 301, artifacts.identical);
+    mockJobs(scope, 301);
     scope.post(`${base}/statuses/${HEAD}`, into(statuses)).reply(201, {});
     // A success corrects an earlier diagnosis, but posts none: there is none here.
     scope.get(`${base}/issues/5/comments`).query({ per_page: '100' }).reply(200, [{ id: 1, user: { login: 'dev' }, body: 'looks good' }]);
@@ -259,6 +363,18 @@ describe('judging a finished run', () => {
     ]);
     expect(graphql).toEqual([{ query: expect.stringContaining('markPullRequestReadyForReview(input: { pullRequestId: $id })'), variables: { id: 'PR_node_5' } }]);
     expect(edits[0]!.body).toContain(`**Verification:** reproducible: both builds of \`${HEAD.slice(0, 12)}\` are image \`${artifacts.identicalDigest}\``);
+
+    // The same delivery again is not handled; the same run under a new delivery id finds the verdict set and changes nothing.
+    await probot.receive({ id: 'run-301', name: 'workflow_run', payload: runPayload(301, request) as never });
+    const again = nock(API);
+    again.get(`${base}/git/ref/${encodeURIComponent(`heads/${BRANCH}`)}`).reply(200, { object: { sha: HEAD } });
+    again
+      .get(`${base}/commits/${HEAD}/statuses`)
+      .query({ per_page: '100' })
+      .reply(200, [{ context: STATUS_CONTEXT, state: 'success', description: statuses[0]!.description, creator: { login: BOT }, created_at: '2030-01-01T00:00:01Z' }]);
+    await probot.receive({ id: 'run-301-retried', name: 'workflow_run', payload: runPayload(301, request) as never });
+    expect(statuses).toHaveLength(1);
+    expect(graphql).toHaveLength(1);
   });
 
   test('different artifacts: failure, the PR stays a draft, and one diagnosis comment naming /built-at is posted, then updated in place', async () => {
@@ -269,6 +385,7 @@ describe('judging a finished run', () => {
     const scope = mockAppAuth(nock(API));
     mockRunChecks(scope, first, pinPrBody(pendingState(first)));
     mockArtifacts(scope, 302, artifacts.different);
+    mockJobs(scope, 302);
     scope.post(`${base}/statuses/${HEAD}`, into(statuses)).reply(201, {});
     scope.get(`${base}/issues/5/comments`).query({ per_page: '100' }).reply(200, []);
     scope.post(`${base}/issues/5/comments`, into(posted)).reply(201, { id: 777 });
@@ -291,6 +408,7 @@ describe('judging a finished run', () => {
     const again = nock(API);
     mockRunChecks(again, second, pinPrBody(pendingState(second)));
     mockArtifacts(again, 303, artifacts.different);
+    mockJobs(again, 303);
     again.post(`${base}/statuses/${HEAD}`, into(statuses)).reply(201, {});
     again.get(`${base}/issues/5/comments`).query({ per_page: '100' }).reply(200, [{ id: 777, user: { login: BOT }, body: comment }]);
     again.patch(`${base}/issues/comments/777`, into(edited)).reply(200, {});
@@ -312,6 +430,7 @@ describe('judging a finished run', () => {
     const scope = mockAppAuth(nock(API));
     mockRunChecks(scope, request, pinPrBody(pendingState(request)));
     mockArtifacts(scope, 304, [artifacts.identical[0], artifacts.tampered]);
+    mockJobs(scope, 304);
     scope.post(`${base}/statuses/${HEAD}`, into(statuses)).reply(201, {});
     scope.get(`${base}/issues/5/comments`).query({ per_page: '100' }).reply(200, []);
     scope.post(`${base}/issues/5/comments`, into(posted)).reply(201, { id: 778 });
@@ -344,6 +463,49 @@ describe('judging a finished run', () => {
     expect(statuses).toEqual([
       expect.objectContaining({ state: 'error', description: 'invalid artifact: the `repro-build-1` artifact entry "../escaped-from-the-artifact" climbs out of its folder (path traversal)' }),
     ]);
+  });
+
+  /** A run judged to a refusal: an error status with the sentence, a comment, the body updated, and no GraphQL (the PR stays a draft). */
+  async function judgeRefused(runId: number, zips: Buffer[], jobs: RunJob[] | null): Promise<{ statuses: Status[]; comment: string; body: string }> {
+    const probot = await startApp();
+    const request = requestFor(HEAD, `${runId}`.padStart(8, 'a'));
+    const statuses: Status[] = [];
+    const posted: Array<{ body: string }> = [];
+    const edits: Array<{ body: string }> = [];
+    const scope = mockAppAuth(nock(API));
+    mockRunChecks(scope, request, pinPrBody(pendingState(request)));
+    mockArtifacts(scope, runId, zips);
+    if (jobs) mockJobs(scope, runId, jobs);
+    scope.post(`${base}/statuses/${HEAD}`, into(statuses)).reply(201, {});
+    scope.get(`${base}/issues/5/comments`).query({ per_page: '100' }).reply(200, []);
+    scope.post(`${base}/issues/5/comments`, into(posted)).reply(201, { id: 780 });
+    scope.patch(`${base}/pulls/5`, into(edits)).reply(200, {});
+    await probot.receive({ id: `run-${runId}`, name: 'workflow_run', payload: runPayload(runId, request) as never });
+    expect(statuses.map((s) => s.state)).toEqual(['error']);
+    return { statuses, comment: posted[0]!.body, body: edits[0]!.body };
+  }
+
+  test('one artifact uploaded as both repro-build-1 and repro-build-2 is refused: error status, the PR stays a draft', async () => {
+    const { statuses, comment, body } = await judgeRefused(308, [artifacts.identical[0], artifacts.identical[0]], null);
+    expect(statuses[0]!.description).toBe('refused: both artifacts claim the same builder (runner `ubuntu-24.04`), so the two builds were not independent');
+    expect(comment).toContain('**refused**: both artifacts claim the same builder');
+    expect(body).toContain('**Verification:** error: refused: both artifacts claim the same builder');
+    expect(body).not.toContain('reproducible: both builds');
+  });
+
+  test('an artifact whose build.json does not say where it ran is refused', async () => {
+    const { statuses } = await judgeRefused(309, [artifacts.identical[0], artifacts.unclaimed], null);
+    expect(statuses[0]!.description).toBe('refused: `repro-build-2/Dockerfile` has no build.json saying which runner built it');
+  });
+
+  test.each([
+    [310, 'no job of that name ran', [{}, { name: 'build 2 on ubuntu-24.04' }], 'refused: `repro-build-2` claims runner `ubuntu-22.04`, but the run has no job "build 2 on ubuntu-22.04"'],
+    [311, 'the job ran on a runner with other labels', [{}, { labels: ['self-hosted', 'linux'] }], 'refused: `repro-build-2` claims runner `ubuntu-22.04`, but GitHub ran job "build 2 on ubuntu-22.04" on a runner labelled self-hosted, linux'],
+    [312, 'both jobs ran on one runner', [{ runner_name: 'box-1' }, { runner_name: 'box-1' }], 'refused: both build jobs ran on the same runner (box-1), so the two builds were not independent'],
+    [313, 'a job did not succeed', [{ conclusion: 'skipped' }, {}], 'refused: job "build 1 on ubuntu-24.04" that built `repro-build-1` did not succeed (skipped)'],
+  ] as Array<[number, string, Array<Partial<RunJob>>, string]>)('run %i: identical builds whose claims the run\'s jobs contradict (%s) are refused', async (runId, _case, overrides, description) => {
+    const { statuses } = await judgeRefused(runId, artifacts.identical, buildJobs(runId, overrides));
+    expect(statuses[0]!.description).toBe(description.length > 140 ? `${description.slice(0, 139)}…` : description);
   });
 
   test('a failed or cancelled run is an error linking to the run', async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { countByLevel, hasErrors, type Finding } from '../../core/lint/index.js';
 import type { Octokit, RepoId } from '../github/octokit.js';
-import { code, marker, table } from '../scan/markdown.js';
+import { code, marker, table, text } from '../scan/markdown.js';
 
 export const FINDINGS_CHECK = 'repro-pins/findings';
 
@@ -23,7 +23,7 @@ export function renderFindingsSummary(findings: readonly Finding[]): { title: st
   const counts = countByLevel(findings);
   const title = findings.length === 0 ? 'No reproducibility findings' : `${counts.error} errors, ${counts.warning} warnings, ${counts.info} notes`;
   if (findings.length === 0) return { title, summary: 'Every build input is pinned and no build step was found that would make two builds differ.' };
-  const rows = findings.slice(0, SUMMARY_ROWS).map((f) => [code(`${f.file}:${f.line}`), f.level, code(f.rule), f.message, f.fix]);
+  const rows = findings.slice(0, SUMMARY_ROWS).map((f) => [code(`${f.file}:${f.line}`), f.level, code(f.rule), text(f.message), text(f.fix)]);
   const more = findings.length > SUMMARY_ROWS ? `\n\n…and ${findings.length - SUMMARY_ROWS} more (annotations list them all).` : '';
   return { title, summary: `${table(['Where', 'Level', 'Rule', 'Finding', 'Fix'], rows)}${more}` };
 }

@@ -3,6 +3,7 @@ import { HELP_TEXT, mayRunCommands, parseCommand } from '../commands.js';
 import type { Octokit } from '../github/octokit.js';
 import type { AppDeps } from '../app.js';
 import { scanJob } from '../queue/jobs.js';
+import { code } from '../scan/markdown.js';
 
 /** `/repro …` commands in issue and PR comments, from people with write access; bots are ignored. */
 export async function handleIssueComment(context: Context<'issue_comment.created'>, deps: AppDeps): Promise<void> {
@@ -38,13 +39,13 @@ export async function handleIssueComment(context: Context<'issue_comment.created
       return;
     case 'ignore':
       await deps.queue.enqueue(scanJob(ids, defaultBranch, { ignore: command.argument ?? '' }));
-      await reply(`repro-pins will leave \`${command.argument}\` alone from now on. The Dependency Dashboard lists ignored dependencies.`);
+      await reply(`repro-pins will leave ${code(command.argument ?? '')} alone from now on. The Dependency Dashboard lists ignored dependencies.`);
       return;
     case 'recheck':
       await deps.queue.enqueue({ kind: 'recheck', ...ids, defaultBranch, pullNumber: payload.issue.number });
       return;
     case 'unknown':
-      await reply(`repro-pins does not know \`${command.text}\`.\n\n${HELP_TEXT}`);
+      await reply(`repro-pins does not know ${code(command.text)}.\n\n${HELP_TEXT}`);
       return;
   }
 }

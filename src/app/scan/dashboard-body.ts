@@ -1,7 +1,7 @@
 import type { ConfigError } from '../../core/config.js';
 import type { Finding } from '../../core/lint/index.js';
 import type { DependencyRef, Problem } from '../../core/reference.js';
-import { code, marker, table } from './markdown.js';
+import { code, marker, table, text } from './markdown.js';
 
 export const DASHBOARD_TITLE = 'Dependency Dashboard (repro-pins)';
 
@@ -43,26 +43,26 @@ function stateOf(ref: DependencyRef): string {
 
 export function renderDashboard(content: DashboardContent): string {
   const sections: string[] = [marker('dashboard'), 'This issue lists every build input repro-pins found, its state, and what needs attention. It is updated after every scan.'];
-  if (content.failure) sections.push('## ⚠️ The last scan failed', content.failure);
+  if (content.failure) sections.push('## ⚠️ The last scan failed', text(content.failure));
   if (content.configErrors.length > 0) {
     sections.push(
       '## Config errors',
       'The config was not applied, and no pull request was opened or changed. Fix `.github/repro-pins.yml`:',
-      table(['Line', 'Key', 'Problem'], content.configErrors.map((e) => [String(e.line), e.key ? code(e.key) : '—', e.message])),
+      table(['Line', 'Key', 'Problem'], content.configErrors.map((e) => [String(e.line), e.key ? code(e.key) : '—', text(e.message)])),
     );
   }
   if (content.pullRequests.length > 0) {
     sections.push('## Pull requests', content.pullRequests.map((pr) => `- ${code(pr.group)}: ${pr.number === null ? pr.note : `#${pr.number} ${pr.note}`}`).join('\n'));
   }
   if (content.problems.length > 0) {
-    sections.push('## Lookup errors', table(['File', 'Dependency', 'Problem'], content.problems.map((p) => [code(`${p.file}:${p.line}`), p.dependency ? code(p.dependency) : '—', p.message])));
+    sections.push('## Lookup errors', table(['File', 'Dependency', 'Problem'], content.problems.map((p) => [code(`${p.file}:${p.line}`), p.dependency ? code(p.dependency) : '—', text(p.message)])));
   }
   if (content.findings.length > 0) {
-    const rows = content.findings.map((f) => [code(`${f.file}:${f.line}`), f.level, code(f.rule), f.message, f.fix]);
+    const rows = content.findings.map((f) => [code(`${f.file}:${f.line}`), f.level, code(f.rule), text(f.message), text(f.fix)]);
     sections.push('## Reproducibility findings', table(['Where', 'Level', 'Rule', 'Finding', 'Fix'], rows));
   }
   if (content.refs.length > 0) {
-    const rows = content.refs.map((r) => [code(`${r.file}:${r.line}`), r.manager, code(r.value === null ? r.name : `${r.name}:${r.value}`), stateOf(r)]);
+    const rows = content.refs.map((r) => [code(`${r.file}:${r.line}`), r.manager, code(r.value === null ? r.name : `${r.name}:${r.value}`), text(stateOf(r))]);
     sections.push('## Dependencies', table(['File', 'Manager', 'Dependency', 'State'], rows));
   } else if (content.configErrors.length === 0 && !content.failure) {
     sections.push('## Dependencies', 'No build inputs found.');

@@ -1,5 +1,5 @@
 import type { PinChange } from '../../core/plan.js';
-import { code, marker, table } from './markdown.js';
+import { code, marker, table, text } from './markdown.js';
 
 export function shortDigest(value: string): string {
   return /^sha256:[0-9a-f]{64}$/.test(value) ? `${value.slice(0, 19)}…` : /^[0-9a-f]{40}$/.test(value) ? value.slice(0, 12) : value;
@@ -11,7 +11,7 @@ export function renderPinPrBody(group: string, changes: PinChange[], verificatio
     code(`${c.file}:${c.line}`),
     code(c.value === null ? c.name : `${c.name}:${c.value}`),
     c.from === null ? '—' : code(shortDigest(c.from)),
-    code(c.to) + (c.note ? ` (${c.note})` : ''),
+    code(c.to) + (c.note ? ` (${text(c.note)})` : ''),
   ]);
   return [
     marker('pin-pr', group),

@@ -34,14 +34,27 @@ export function requestIdOfRun(displayTitle: string): string | null {
   return match?.[1] ?? null;
 }
 
-export function pendingDescription(requestId: string): string {
-  return `Building twice on GitHub Actions (request ${requestId})`;
+/**
+ * The pending status of a request. Once GitHub has said which run the dispatch started
+ * (`return_run_details`), the status is set again naming that run: only it may answer.
+ */
+export function pendingDescription(requestId: string, runId: number | null = null): string {
+  return `Building twice on GitHub Actions (request ${requestId}${runId === null ? '' : `, run ${runId}`})`;
 }
+
+const PENDING = /\(request ([0-9a-f]{12}-[0-9a-f]{8})(?:, run (\d{1,16}))?\)$/;
 
 /** The request a pending status of the App's stands for. */
 export function requestIdOfStatus(status: ReproStatus): string | null {
   if (status.state !== 'pending') return null;
-  return /\(request ([0-9a-f]{12}-[0-9a-f]{8})\)$/.exec(status.description)?.[1] ?? null;
+  return PENDING.exec(status.description)?.[1] ?? null;
+}
+
+/** The run a pending status names, or null when the dispatch did not say (204 from older servers and GHES). */
+export function runIdOfStatus(status: ReproStatus): number | null {
+  if (status.state !== 'pending') return null;
+  const run = PENDING.exec(status.description)?.[2];
+  return run === undefined ? null : Number(run);
 }
 
 export async function setReproStatus(

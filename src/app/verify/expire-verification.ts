@@ -15,7 +15,7 @@ const HOURS = VERIFICATION_TIMEOUT_MS / 3_600_000;
 export async function expireVerification(octokit: Octokit, services: AppServices, repo: RepoId, sha: string, request: string): Promise<VerificationState | null> {
   const status = await readReproStatus(octokit, repo, sha, await services.botLogin());
   if (!status || requestIdOfStatus(status) !== request) return null;
-  const reason = `the twice-build (request \`${request}\`) gave no result within ${HOURS} hours.`;
+  const reason = `the twice-build (request ${request}) gave no result within ${HOURS} hours.`;
   await setReproStatus(octokit, repo, sha, 'error', `No result within ${HOURS} hours (request ${request})`);
   return { state: 'error', sha, reason, runUrl: null };
 }

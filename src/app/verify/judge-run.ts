@@ -4,9 +4,11 @@ import { join, sep } from 'node:path';
 import { compareArtifacts, OciError, openArtifact, renderDiagnosis, type ImageSource, type Verdict } from '../../oci/index.js';
 import type { Octokit, RepoId } from '../github/octokit.js';
 import { ArtifactError, downloadRunArtifacts, ARTIFACT_NAMES } from './artifacts.js';
+import { checkBuilders, readBuilderClaim } from './builder-claims.js';
 import type { StatusState } from './commit-status.js';
 import type { DiagnosisContent, DiagnosisSection } from './diagnosis-comment.js';
 import type { VerificationState } from './verification-state.js';
+import { text } from '../scan/markdown.js';
 
 /** A finished run of the gate's workflow that answers one of the App's requests. */
 export interface CompletedRun {
@@ -32,7 +34,8 @@ export interface RunOutcome {
  * Judges a finished run from its artifacts alone: both are downloaded and unpacked through the
  * guarded zip reader, then the OCI engine hashes every blob and recomputes every digest. Nothing
  * the workflow reports (its conclusion aside) is trusted, and an artifact that cannot be checked
- * is an error, never a pass.
+ * is an error, never a pass. Two builds from one builder (or from builders the run's jobs do not
+ * confirm) are refused before they are compared: a match between them proves nothing.
  */
 export async function judgeRun(octokit: Octokit, run: CompletedRun): Promise<RunOutcome> {
   const { sha, url } = run;
@@ -53,6 +56,11 @@ export async function judgeRun(octokit: Octokit, run: CompletedRun): Promise<Run
     opened.push(...a.values());
     const b = await openArtifact(rootB);
     opened.push(...b.values());
+    const refusal = await refuseSameBuilder(octokit, run, a, b);
+    if (refusal) {
+      const description = `refused: ${refusal}`;
+      return { status: 'error', description, state: { state: 'error', sha, reason: `${description}.`, runUrl: url }, comment: { content: { kind: 'error', message: `**refused**: ${text(refusal)}.` }, onlyUpdate: false } };
+    }
     const comparison = await compareArtifacts(a, b);
     if (comparison.identical) {
       const images = comparison.images.map((i) => ({ name: i.name, digest: i.verdict!.a.digest }));
@@ -77,12 +85,21 @@ export async function judgeRun(octokit: Octokit, run: CompletedRun): Promise<Run
       status: 'error',
       description: `${kind}${message}`,
       state: { state: 'error', sha, reason: `${kind}${message}`, runUrl: url },
-      comment: { content: { kind: 'error', message: `**${kind.replace(/: $/, '')}**: ${message}` }, onlyUpdate: false },
+      comment: { content: { kind: 'error', message: `**${kind.replace(/: $/, '')}**: ${text(message)}` }, onlyUpdate: false },
     };
   } finally {
     await Promise.all(opened.map((s) => s.close().catch(() => undefined)));
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Both artifacts must come from two builders that the run's jobs confirm (see builder-claims.ts). */
+async function refuseSameBuilder(octokit: Octokit, run: CompletedRun, a: Map<string, ImageSource>, b: Map<string, ImageSource>): Promise<string | null> {
+  const claimA = await readBuilderClaim(ARTIFACT_NAMES[0], a);
+  if ('refusal' in claimA) return claimA.refusal;
+  const claimB = await readBuilderClaim(ARTIFACT_NAMES[1], b);
+  if ('refusal' in claimB) return claimB.refusal;
+  return checkBuilders(octokit, run.repo, run.runId, [claimA, claimB]);
 }
 
 function sectionOf(name: string, verdict: Verdict | null, onlyIn: 'a' | 'b' | null): string {

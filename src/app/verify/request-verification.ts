@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { RepoConfig } from '../../core/config.js';
 import { hasStatus } from '../github/octokit.js';
 import { commentOnce } from '../github/pull-requests.js';
@@ -48,13 +49,9 @@ export async function requestVerification(
   await setReproStatus(octokit, repo, sha, 'pending', pendingDescription(request));
   // Remembered before the dispatch: a request that fails half-way still expires at the timeout.
   services.verifications.remember({ octokit, repo, branch, sha, request, since: now });
+  let dispatched: unknown;
   try {
-    await octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
-      ...repo,
-      workflow_id: WORKFLOW_FILE,
-      ref: branch,
-      inputs: { sha, 'request-id': request, images: JSON.stringify(images) },
-    });
+    dispatched = await dispatchWorkflow(target, { ref: branch, inputs: { sha, 'request-id': request, images: JSON.stringify(images) } });
   } catch (error) {
     // 403/404/422: Actions disabled, the workflow disabled, or no dispatch trigger at that ref.
     if (![403, 404, 422].some((status) => hasStatus(error, status))) throw error;
@@ -63,8 +60,30 @@ export async function requestVerification(
     services.verifications.forget(repo, branch);
     return { state: 'error', sha, reason, runUrl: null };
   }
+  const run = runDetailsSchema.safeParse(dispatched);
+  if (run.success) await setReproStatus(octokit, repo, sha, 'pending', pendingDescription(request, run.data.workflow_run_id), run.data.html_url);
   return { state: 'pending', sha, request, since: isoSeconds(now) };
 }
+
+/**
+ * Dispatches the gate's workflow asking for the run it starts: GitHub (since 2026-02) answers 200
+ * with the run, older servers 204. A GHES that does not know the parameter may refuse it
+ * (400/422 naming it): then the dispatch is made again without it, and the run name matches.
+ */
+async function dispatchWorkflow(target: RepoTarget, body: { ref: string; inputs: Record<string, string> }): Promise<unknown> {
+  const request = (extra: { return_run_details?: boolean }) =>
+    target.octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', { ...target.repo, workflow_id: WORKFLOW_FILE, ...body, ...extra });
+  try {
+    return (await request({ return_run_details: true })).data;
+  } catch (error) {
+    const unknownParameter = (hasStatus(error, 400) || hasStatus(error, 422)) && error instanceof Error && error.message.includes('return_run_details');
+    if (!unknownParameter) throw error;
+    return (await request({})).data;
+  }
+}
+
+/** The body of a dispatch with `return_run_details: true` (REST "Create a workflow dispatch event"). */
+const runDetailsSchema = z.object({ workflow_run_id: z.number().int().positive(), run_url: z.string(), html_url: z.string().url() });
 
 /**
  * Says once on the PR why it cannot be verified yet. A PR the App has just opened has no

@@ -4,7 +4,7 @@ import { findPullRequests, updatePullRequest } from '../github/pull-requests.js'
 import { readBranchSha } from '../github/repo-snapshot.js';
 import { WORKFLOW_PATH } from '../scan/onboarding.js';
 import type { AppServices } from '../scan/scan-repository.js';
-import { readReproStatus, requestIdOfRun, requestIdOfStatus, setReproStatus } from './commit-status.js';
+import { readReproStatus, requestIdOfRun, requestIdOfStatus, runIdOfStatus, setReproStatus } from './commit-status.js';
 import { renderDiagnosisComment, writeDiagnosisComment } from './diagnosis-comment.js';
 import { convertToDraft, markReadyForReview } from './draft-state.js';
 import { judgeRun, type CompletedRun } from './judge-run.js';
@@ -62,7 +62,8 @@ export type RunHandling = 'ignored' | 'judged';
  * Turns a finished run into the verdict: commit status, PR body, diagnosis comment, draft state.
  * A run counts only when the App dispatched it, the pin branch still points at the commit it
  * built, and the App's newest status on that commit is the pending one for its request: any
- * other run (an older request, a redelivered event, a run after a newer push) changes nothing.
+ * other run (an older request, a redelivered event, a run after a newer push, a run other than
+ * the one the dispatch started) changes nothing.
  */
 export async function completeVerification(octokit: Octokit, services: AppServices, run: CompletedRun): Promise<RunHandling> {
   const { repo, sha } = run;
@@ -71,6 +72,9 @@ export async function completeVerification(octokit: Octokit, services: AppServic
   if ((await readBranchSha(octokit, services.cache, repo, run.branch)) !== sha) return 'ignored';
   const status = await readReproStatus(octokit, repo, sha, bot);
   if (!status || requestIdOfStatus(status) !== run.requestId) return 'ignored';
+  // Matched by id when the dispatch returned one; older servers answered 204 and the run name alone matches.
+  const dispatched = runIdOfStatus(status);
+  if (dispatched !== null && dispatched !== run.runId) return 'ignored';
   const [pr] = await findPullRequests(octokit, repo, run.branch, 'open');
   if (!pr) return 'ignored';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { WORKFLOW_PATH } from '../scan/onboarding.js';
-import { code, marker } from '../scan/markdown.js';
+import { code, marker, text } from '../scan/markdown.js';
 import { CONFIG_PATH } from '../../core/config.js';
 
 /**
@@ -12,6 +12,7 @@ export type VerificationState =
   | { state: 'pending'; sha: string; request: string; since: string }
   | { state: 'reproducible'; sha: string; images: Array<{ name: string; digest: string }>; runUrl: string }
   | { state: 'not-reproducible'; sha: string; images: string[]; runUrl: string }
+  /** `reason` is plain text (it may quote outside text: error messages, artifact entries); it is escaped when shown. */
   | { state: 'error'; sha: string; reason: string; runUrl: string | null }
   | { state: 'needs-onboarding'; sha: string }
   | { state: 'nothing-to-build'; sha: string }
@@ -43,7 +44,7 @@ function describe(v: VerificationState): string {
     case 'not-reproducible':
       return `not reproducible: the two builds of ${short(v.sha)} differ (${v.images.map(code).join(', ')}); the diagnosis is in the comments ([run](${v.runUrl})).`;
     case 'error':
-      return `error: ${v.reason}${v.runUrl ? ` ([run](${v.runUrl}))` : ''} Comment \`/repro recheck\` to try again.`;
+      return `error: ${text(v.reason)}${v.runUrl ? ` ([run](${v.runUrl}))` : ''} Comment \`/repro recheck\` to try again.`;
     case 'needs-onboarding':
       return `not verified: the twice-build workflow ${code(WORKFLOW_PATH)} is not on the default branch yet. Merge the onboarding PR; the next scan then rebuilds this PR on it and verifies it.`;
     case 'nothing-to-build':
