@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareImages } from './compare.js';
+import { renderDiagnosis } from './render.js';
 import { digestOf, digestHex, type Digest } from './digest.js';
 import { openImageSource } from './open.js';
 import type { FileEntry } from './schema.js';
@@ -107,5 +108,24 @@ describe('compareImages on artifact folders', () => {
     const verdict = await compareImages(await openImageSource(a), await openImageSource(b));
     expect(verdict.platforms.map((p) => [p.platform, p.status])).toEqual([['linux/amd64', 'same'], ['linux/arm64', 'only-in-a']]);
     expect(verdict.causes[0]?.id).toBe('platforms-differ');
+  });
+
+  it('renders file names from the image as inert Markdown: no forged table row, mention or HTML', async () => {
+    const hostile = 'app/x`|<img src=x>\n| forged | row |@octocat';
+    const a = await artifact('md-a', [{ arch: 'amd64', files: [file(hostile, 'a')] }]);
+    const b = await artifact('md-b', [{ arch: 'amd64', files: [file(hostile, 'b')] }]);
+    const markdown = renderDiagnosis(await compareImages(await openImageSource(a), await openImageSource(b)), 'markdown');
+    const rows = markdown.split('\n').filter((line) => line.startsWith('| '));
+    const fileRow = rows.find((line) => line.includes('app/x'));
+    expect(fileRow).toBeDefined();
+    // Three cells: the pipes inside the path are escaped, so splitting on unescaped pipes gives 5 parts.
+    expect(fileRow!.split(/(?<!\\)\|/)).toHaveLength(5);
+    expect(markdown).not.toContain('\n| forged');
+    // In the table the path is a code span, where nothing is HTML or a mention; everywhere else
+    // (the causes' evidence) it is escaped text.
+    expect(fileRow!.split(/(?<!\\)\|/)[1]).toMatch(/^ (`{2,}).*\1 $/);
+    const outsideTable = markdown.split('\n').filter((line) => !line.startsWith('| '));
+    expect(outsideTable.join('\n')).toContain('&lt;img src=x&gt;');
+    expect(outsideTable.filter((line) => line.includes('<img') || /@octocat/.test(line))).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 /** The diagnosis as text (terminal) or Markdown (a PR comment or check run). */
+import { code, table, text } from '../core/markdown.js';
 import { display, octal, short, show, time } from './causes.js';
 import type { FileDifference, LayerComparison, PlatformComparison, ValueChange, Verdict } from './verdict.js';
 
@@ -44,38 +45,48 @@ function renderText(v: Verdict): string {
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * Paths, platforms, locations and notes come from the artifacts, so they are outside text: every
+ * one goes through the shared Markdown escapes and cannot break a table, mention or inject HTML.
+ */
 function renderMarkdown(v: Verdict): string {
   const out: string[] = [];
+  const platforms = (side: Verdict['a']): string => side.platforms.map(code).join(', ');
   if (v.identical) {
-    out.push(`**Reproducible**: both builds are image \`${v.a.digest}\` (${v.a.platforms.map((p) => `\`${p}\``).join(', ')}).`);
+    out.push(`**Reproducible**: both builds are image ${code(v.a.digest)} (${platforms(v.a)}).`);
     return `${out.join('\n')}\n`;
   }
   out.push('**Not reproducible**: the two builds give different images.', '');
-  out.push('| build | image digest | from |', '|---|---|---|');
-  out.push(`| A | \`${v.a.digest}\` | ${v.a.form} \`${v.a.location}\` |`, `| B | \`${v.b.digest}\` | ${v.b.form} \`${v.b.location}\` |`);
-  for (const c of v.indexChanges) out.push('', `Index \`${c.path}\`: \`${show(c.a)}\` vs \`${show(c.b)}\``);
+  out.push(
+    table(
+      ['build', 'image digest', 'from'],
+      [v.a, v.b].map((side, i) => [i === 0 ? 'A' : 'B', code(side.digest), `${side.form} ${code(side.location)}`]),
+    ),
+  );
+  for (const c of v.indexChanges) out.push('', `Index ${code(c.path)}: ${code(show(c.a))} vs ${code(show(c.b))}`);
   out.push('', '### Likely causes', '');
   v.causes.forEach((cause, i) => {
-    out.push(`${i + 1}. **${cause.title}** (\`${cause.id}\`)`);
-    for (const e of cause.evidence) out.push(`   - ${escapeMarkdown(e)}`);
+    // Titles and fixes are the project's own words (with intended Markdown); evidence quotes the images.
+    out.push(`${i + 1}. **${cause.title}** (${code(cause.id)})`);
+    for (const e of cause.evidence) out.push(`   - ${text(e)}`);
     out.push(`   - **Fix:** ${cause.fix}`);
   });
   for (const p of v.platforms) {
-    out.push('', `### \`${p.platform}\`: ${platformHeadline(p)}`);
+    out.push('', `### ${code(p.platform)}: ${text(platformHeadline(p))}`);
     if (p.status !== 'different') continue;
     const changes = [...changeLines('manifest', p.manifestChanges), ...changeLines('config', p.configChanges)];
-    if (changes.length > 0) out.push('', ...changes.map((c) => `- ${escapeMarkdown(c)}`));
+    if (changes.length > 0) out.push('', ...changes.map((c) => `- ${text(c)}`));
     for (const layer of p.layers) {
       if (layer.status === 'same') continue;
-      out.push('', `**${escapeMarkdown(layerHeadline(layer))}**`);
+      out.push('', `**${text(layerHeadline(layer))}**`);
       const files = layer.files ?? [];
       if (files.length === 0) continue;
-      out.push('', '| path | differs in | details |', '|---|---|---|');
-      for (const f of files.slice(0, MAX_FILES)) out.push(`| \`${display(f.path)}\` | ${f.aspects.join(', ')} | ${escapeMarkdown(detail(f))} |`);
-      if (files.length > MAX_FILES) out.push(`| … | ${files.length - MAX_FILES} more | |`);
+      const rows = files.slice(0, MAX_FILES).map((f) => [code(display(f.path)), text(f.aspects.join(', ')), text(detail(f))]);
+      if (files.length > MAX_FILES) rows.push(['…', `${files.length - MAX_FILES} more`, '']);
+      out.push('', table(['path', 'differs in', 'details'], rows));
     }
   }
-  for (const note of v.notes) out.push('', `_Note: ${escapeMarkdown(note)}_`);
+  for (const note of v.notes) out.push('', `_Note: ${text(note)}_`);
   return `${out.join('\n')}\n`;
 }
 
@@ -133,8 +144,4 @@ function detail(f: FileDifference): string {
     if (aspect === 'mtime') parts.push(`mtime ${time(a.mtime)} vs ${time(b.mtime)}`);
   }
   return parts.join('; ');
-}
-
-function escapeMarkdown(text: string): string {
-  return text.replaceAll('|', '\\|');
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { countByLevel, hasErrors, type Finding } from '../../core/lint/index.js';
 import type { Octokit, RepoId } from '../github/octokit.js';
-import { code, marker, table, text } from '../scan/markdown.js';
+import { code, marker, table, text } from '../../core/markdown.js';
 
 export const FINDINGS_CHECK = 'repro-pins/findings';
 

@@ -3,7 +3,7 @@ import { HELP_TEXT, mayRunCommands, parseCommand } from '../commands.js';
 import type { Octokit } from '../github/octokit.js';
 import type { AppDeps } from '../app.js';
 import { scanJob } from '../queue/jobs.js';
-import { code } from '../scan/markdown.js';
+import { code } from '../../core/markdown.js';
 
 /** `/repro …` commands in issue and PR comments, from people with write access; bots are ignored. */
 export async function handleIssueComment(context: Context<'issue_comment.created'>, deps: AppDeps): Promise<void> {

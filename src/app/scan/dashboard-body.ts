@@ -1,7 +1,7 @@
 import type { ConfigError } from '../../core/config.js';
 import type { Finding } from '../../core/lint/index.js';
 import type { DependencyRef, Problem } from '../../core/reference.js';
-import { code, marker, table, text } from './markdown.js';
+import { code, marker, table, text } from '../../core/markdown.js';
 
 export const DASHBOARD_TITLE = 'Dependency Dashboard (repro-pins)';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { code, table, text } from './markdown.js';
+import { code, table, text } from '../../core/markdown.js';
 import { renderPinPrBody } from './pin-pr-body.js';
 import { renderDashboard } from './dashboard-body.js';
 import { renderVerification } from '../verify/verification-state.js';

@@ -1,5 +1,5 @@
 import type { PinChange } from '../../core/plan.js';
-import { code, marker, table, text } from './markdown.js';
+import { code, marker, table, text } from '../../core/markdown.js';
 
 export function shortDigest(value: string): string {
   return /^sha256:[0-9a-f]{64}$/.test(value) ? `${value.slice(0, 19)}…` : /^[0-9a-f]{40}$/.test(value) ? value.slice(0, 12) : value;

@@ -13,7 +13,7 @@ import type { Octokit, RepoId } from '../github/octokit.js';
 import { commentOnce, createPullRequest, deleteBranch, findPullRequests, updatePullRequest, type PullRequestInfo } from '../github/pull-requests.js';
 import { readFiles, readSnapshot, type RepoSnapshot } from '../github/repo-snapshot.js';
 import { DASHBOARD_TITLE, readDashboardState, renderDashboard, type DashboardContent } from './dashboard-body.js';
-import { marker } from './markdown.js';
+import { marker } from '../../core/markdown.js';
 import { PIN_GROUPS, branchOf, type PinGroup } from './pin-groups.js';
 import { renderPinPrBody } from './pin-pr-body.js';
 import type { ScanRun } from './scan-run.js';

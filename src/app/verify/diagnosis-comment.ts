@@ -1,5 +1,5 @@
 import type { Octokit, RepoId } from '../github/octokit.js';
-import { code, marker } from '../scan/markdown.js';
+import { code, marker } from '../../core/markdown.js';
 
 /** The one comment per pin PR that explains the newest verdict; found again by this marker and its bot author. */
 export const DIAGNOSIS_MARKER = marker('diagnosis');

@@ -8,7 +8,7 @@ import { checkBuilders, readBuilderClaim } from './builder-claims.js';
 import type { StatusState } from './commit-status.js';
 import type { DiagnosisContent, DiagnosisSection } from './diagnosis-comment.js';
 import type { VerificationState } from './verification-state.js';
-import { text } from '../scan/markdown.js';
+import { text } from '../../core/markdown.js';
 
 /** A finished run of the gate's workflow that answers one of the App's requests. */
 export interface CompletedRun {

@@ -3,7 +3,7 @@ import type { RepoConfig } from '../../core/config.js';
 import { hasStatus } from '../github/octokit.js';
 import { commentOnce } from '../github/pull-requests.js';
 import type { RepoSnapshot } from '../github/repo-snapshot.js';
-import { marker } from '../scan/markdown.js';
+import { marker } from '../../core/markdown.js';
 import { WORKFLOW_PATH } from '../scan/onboarding.js';
 import { branchOf, PIN_GROUPS } from '../scan/pin-groups.js';
 import type { AppServices, RepoTarget } from '../scan/scan-repository.js';

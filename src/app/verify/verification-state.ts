@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { WORKFLOW_PATH } from '../scan/onboarding.js';
-import { code, marker, text } from '../scan/markdown.js';
+import { code, marker, text } from '../../core/markdown.js';
 import { CONFIG_PATH } from '../../core/config.js';
 
 /**
