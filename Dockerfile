@@ -20,6 +20,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json app.yml ./
 COPY bin ./bin
 COPY templates ./templates
+COPY keys ./keys
 USER node
 EXPOSE 3000
 # The App (Probot): webhooks, scheduler and cache in one process. The CLI is in the same image:

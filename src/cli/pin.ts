@@ -6,8 +6,8 @@ import { RegistryClient } from '../core/datasources/docker/registry-client.js';
 import { dockerDatasource } from '../core/datasources/docker/index.js';
 import { PythonIndexClient, pythonIndexDatasource } from '../core/datasources/python-index/index.js';
 import { ActionResolver, DEFAULT_GITHUB_API_URL, GitHubApi, githubTagsDatasource, parseGitHubApiUrl } from '../core/datasources/github-tags/index.js';
-import { alpineDatasource } from '../core/datasources/alpine/index.js';
-import { debianDatasource } from '../core/datasources/debian/index.js';
+import { ALPINE_KEYS_ENV, alpineDatasource } from '../core/datasources/alpine/index.js';
+import { DEBIAN_KEYRING_ENV, debianDatasource, UBUNTU_KEYRING_ENV } from '../core/datasources/debian/index.js';
 import type { Datasources } from '../core/datasources/datasource.js';
 import { loadDockerCredentials } from '../core/datasources/docker/docker-config.js';
 import type { RepoConfig } from '../core/config.js';
@@ -33,8 +33,9 @@ export function datasourcesFor(config: RepoConfig, env: NodeJS.ProcessEnv): Data
       new PythonIndexClient({ indexUrl: env.PIP_INDEX_URL, extraIndexUrls: env.PIP_EXTRA_INDEX_URL?.split(/\s+/).filter(Boolean), env }),
     ),
     'github-tags': githubTagsDatasource(new ActionResolver(githubApiFor(env))),
-    alpine: alpineDatasource({ mirror: config.alpine?.mirror, arch: config.alpine?.arch }),
-    debian: debianDatasource({ debian: config.debian, ubuntu: config.ubuntu }),
+    // Trusted keys come from the user's environment, never from the repository's config.
+    alpine: alpineDatasource({ mirror: config.alpine?.mirror, arch: config.alpine?.arch, keysDir: env[ALPINE_KEYS_ENV] || undefined }),
+    debian: debianDatasource({ debian: config.debian, ubuntu: config.ubuntu, keyrings: { debian: env[DEBIAN_KEYRING_ENV] || undefined, ubuntu: env[UBUNTU_KEYRING_ENV] || undefined } }),
   };
 }
 

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { makeRepo, readRepo, runRepoPins } from '../support/cli-harness.js';
-import { fixtureText, serveAlpineV320, serveDebianBookworm, serveUbuntuNoble } from '../support/package-indexes.js';
+import { fixtureText, serveAlpineV320, serveDebianBookworm, serveUbuntuNoble, testKeyEnv } from '../support/package-indexes.js';
 import { loadTestEnv } from '../support/test-env.js';
 import { useNock } from '../support/nock.js';
 
@@ -32,18 +32,24 @@ interface PinReport {
 
 useNock(/^127\.0\.0\.1:/);
 
+/** The operator's trust, as a user sets it: the environment names the test keys the mirrors sign with. */
+let keys: Record<string, string>;
+beforeAll(async () => {
+  keys = await testKeyEnv();
+});
+
 describe('repro-pins pin on apk and apt package lists', () => {
   test('pins Alpine, Debian and Ubuntu lists to the served versions, sorted, and reports a vanished version', async () => {
     serveAlpineV320(ALPINE);
-    serveDebianBookworm(DEBIAN, SECURITY);
-    serveUbuntuNoble(UBUNTU);
+    await serveDebianBookworm(DEBIAN, SECURITY);
+    await serveUbuntuNoble(UBUNTU);
     const dir = await makeRepo({
       '.github/repro-pins.yml': config(),
       'Dockerfile': 'FROM alpine:3.20\nRUN apk add --no-cache openssl=3.3.2-r1 curl\n',
       'debian/Containerfile': 'FROM debian:bookworm-slim\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends curl ca-certificates \\\n && rm -rf /var/lib/apt/lists/*\n',
       'ubuntu.Dockerfile': 'FROM ubuntu:24.04\nRUN apt update && apt install -y openssl curl\n',
     });
-    const run = await runRepoPins(['pin', dir, '--json', '--only', 'apk,apt']);
+    const run = await runRepoPins(['pin', dir, '--json', '--only', 'apk,apt'], keys);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const after = await readRepo(dir);
@@ -64,9 +70,9 @@ describe('repro-pins pin on apk and apt package lists', () => {
 
     // A second run finds every pin current and writes nothing.
     serveAlpineV320(ALPINE);
-    serveDebianBookworm(DEBIAN, SECURITY);
-    serveUbuntuNoble(UBUNTU);
-    const again = await runRepoPins(['pin', dir, '--json', '--only', 'apk,apt']);
+    await serveDebianBookworm(DEBIAN, SECURITY);
+    await serveUbuntuNoble(UBUNTU);
+    const again = await runRepoPins(['pin', dir, '--json', '--only', 'apk,apt'], keys);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ changes: [], written: [] });
     expect(await readRepo(dir)).toEqual(after);
@@ -75,7 +81,7 @@ describe('repro-pins pin on apk and apt package lists', () => {
   test('a package no index has fails the run naming file, line and package; the rest is still written', async () => {
     serveAlpineV320(ALPINE, { community: true });
     const dir = await makeRepo({ '.github/repro-pins.yml': config(), 'Dockerfile': 'FROM alpine:3.20\nRUN apk add \\\n      curl \\\n      no-such-package\n' });
-    const run = await runRepoPins(['pin', dir, '--only', 'apk']);
+    const run = await runRepoPins(['pin', dir, '--only', 'apk'], keys);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('error: Dockerfile:4: no-such-package: package "no-such-package" is not in Alpine v3.20 (main, community; x86_64)\n');
     expect((await readRepo(dir))['Dockerfile']).toBe('FROM alpine:3.20\nRUN apk add \\\n      curl=8.12.1-r0 \\\n      no-such-package\n');
@@ -83,7 +89,7 @@ describe('repro-pins pin on apk and apt package lists', () => {
 
   test('a base image without a release is skipped with its reason, not an error', async () => {
     const dir = await makeRepo({ 'Dockerfile': 'FROM node:20-alpine\nRUN apk add curl\n' });
-    const run = await runRepoPins(['pin', dir, '--json', '--only', 'apk']);
+    const run = await runRepoPins(['pin', dir, '--json', '--only', 'apk'], keys);
     expect(run.code).toBe(0);
     expect((JSON.parse(run.stdout) as PinReport).skipped).toEqual([
       expect.objectContaining({ file: 'Dockerfile', line: 2, name: 'curl', skipped: expect.stringContaining('set alpine.branch in .github/repro-pins.yml') }),
@@ -98,7 +104,7 @@ describe('repro-pins pin on apk and apt package lists', () => {
       .replace('FROM python:${PYTHON_VERSION}-alpine3.20 AS build', `FROM ${R}/test/busybox:1.37 AS build`)
       .replace('FROM alpine:3.20.3 AS runtime', `FROM ${R}/test/busybox:1.36 AS runtime`);
     const dir = await makeRepo({ '.github/repro-pins.yml': config('branch'), 'Dockerfile': text });
-    const run = await runRepoPins(['pin', dir, '--json', '--only', 'dockerfile,apk']);
+    const run = await runRepoPins(['pin', dir, '--json', '--only', 'dockerfile,apk'], keys);
     expect(run.code).toBe(0);
     expect((JSON.parse(run.stdout) as PinReport).changes.map((c) => c.manager)).toEqual(['dockerfile', 'dockerfile', 'dockerfile', ...Array(8).fill('apk')]);
     const pinned = (await readRepo(dir))['Dockerfile']!;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { RepoConfig } from '../../core/config.js';
-import { alpineDatasource } from '../../core/datasources/alpine/index.js';
+import { ALPINE_KEYS_ENV, alpineDatasource } from '../../core/datasources/alpine/index.js';
 import type { Datasource, Datasources } from '../../core/datasources/datasource.js';
 import type { DatasourceDecorator } from '../../core/datasources/shared-lookups.js';
-import { debianDatasource } from '../../core/datasources/debian/index.js';
+import { DEBIAN_KEYRING_ENV, debianDatasource, UBUNTU_KEYRING_ENV } from '../../core/datasources/debian/index.js';
 import type { CredentialStore } from '../../core/datasources/docker/docker-config.js';
 import { dockerDatasource } from '../../core/datasources/docker/index.js';
 import { RegistryClient } from '../../core/datasources/docker/registry-client.js';
@@ -42,8 +42,13 @@ export class ScanRun {
       'python-index': this.#once('python-index', 'python-index', () =>
         pythonIndexDatasource(new PythonIndexClient({ indexUrl: this.env.PIP_INDEX_URL, extraIndexUrls: this.env.PIP_EXTRA_INDEX_URL?.split(/\s+/).filter(Boolean), env: this.env })),
       ),
-      alpine: this.#once('alpine', `alpine ${JSON.stringify(config.alpine ?? {})}`, () => alpineDatasource({ mirror: config.alpine?.mirror, arch: config.alpine?.arch })),
-      debian: this.#once('debian', `debian ${JSON.stringify([config.debian ?? {}, config.ubuntu ?? {}])}`, () => debianDatasource({ debian: config.debian, ubuntu: config.ubuntu })),
+      alpine: this.#once('alpine', `alpine ${JSON.stringify(config.alpine ?? {})}`, () =>
+        // Trusted keys come from the operator's environment, never from a repository's config.
+        alpineDatasource({ mirror: config.alpine?.mirror, arch: config.alpine?.arch, keysDir: this.env[ALPINE_KEYS_ENV] || undefined }),
+      ),
+      debian: this.#once('debian', `debian ${JSON.stringify([config.debian ?? {}, config.ubuntu ?? {}])}`, () =>
+        debianDatasource({ debian: config.debian, ubuntu: config.ubuntu, keyrings: { debian: this.env[DEBIAN_KEYRING_ENV] || undefined, ubuntu: this.env[UBUNTU_KEYRING_ENV] || undefined } }),
+      ),
       // Keyed by a hash of the token: installations never share a client, and no token sits in a key.
       'github-tags': this.#once('github-tags', `github ${github.baseUrl} ${createHash('sha256').update(github.token).digest('hex')}`, () =>
         githubTagsDatasource(new ActionResolver(new GitHubApi({ baseUrl: github.baseUrl, token: github.token }))),

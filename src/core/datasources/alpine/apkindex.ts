@@ -1,13 +1,14 @@
 import { gunzipSync } from 'node:zlib';
 import { readTarFiles } from '../../archive/tar.js';
+import { verifyApkIndexSignature, type ApkKeys } from './apk-signature.js';
 
 /**
  * Alpine's repository index, `APKINDEX.tar.gz` (https://wiki.alpinelinux.org/wiki/Apk_spec#APKINDEX_Format).
  * The file is two gzip streams back to back: first a tar segment holding only the signature
  * (`.SIGN.RSA.<key>.rsa.pub`, cut before the end-of-archive blocks by `abuild-tar --cut`), then
- * the index tar with `DESCRIPTION` and `APKINDEX`. Node's gunzip reads concatenated members as
- * one stream, so the result is a single tar to walk. `APKINDEX` holds one record per package,
- * `X:value` lines, records separated by a blank line.
+ * the index tar with `DESCRIPTION` and `APKINDEX`. Only the signed part is read, and only once
+ * its signature verifies (apk-signature.ts). `APKINDEX` holds one record per package, `X:value`
+ * lines, records separated by a blank line.
  */
 
 export interface ApkPackage {
@@ -22,10 +23,13 @@ export interface ApkPackage {
 
 export type ApkIndexParse = { ok: true; packages: Map<string, ApkPackage>; description: string | null } | { ok: false; message: string };
 
-export function parseApkIndexArchive(archive: Uint8Array): ApkIndexParse {
+/** Messages complete the sentence `<index URL> …`. */
+export function parseApkIndexArchive(archive: Buffer, keys: ApkKeys): ApkIndexParse {
+  const signature = verifyApkIndexSignature(archive, keys);
+  if (!signature.ok) return signature;
   let tar: Buffer;
   try {
-    tar = gunzipSync(archive);
+    tar = gunzipSync(signature.signed);
   } catch (error) {
     return { ok: false, message: `is not a gzip file: ${(error as Error).message}` };
   }

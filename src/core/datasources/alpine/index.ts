@@ -2,7 +2,11 @@ import type { DependencyRef } from '../../reference.js';
 import type { Datasource, LookupResult } from '../datasource.js';
 import { HttpFetcher, type FetcherOptions } from '../http-fetcher.js';
 import { describeStatus } from '../http.js';
+import { bundledKeysPath } from '../bundled-keys.js';
+import { quoteOutsideText } from '../outside-text.js';
 import { parseApkIndexArchive, type ApkPackage } from './apkindex.js';
+import { isApkPackageName, isApkVersion } from './apk-version.js';
+import { loadApkKeys, type ApkKeys } from './apk-signature.js';
 
 export const DEFAULT_ALPINE_MIRROR = 'https://dl-cdn.alpinelinux.org/alpine';
 export const DEFAULT_ALPINE_ARCH = 'x86_64';
@@ -12,9 +16,18 @@ export const ALPINE_REPOSITORIES = ['main', 'community'] as const;
 export interface AlpineDatasourceOptions extends FetcherOptions {
   mirror?: string;
   arch?: string;
+  /**
+   * A directory of trusted `*.rsa.pub` keys, as /etc/apk/keys; default: the Alpine keys shipped in
+   * keys/alpine. The operator's setting (REPRO_PINS_ALPINE_KEYS), never a repository's config:
+   * a repository that could name its keys could sign its own mirror's answers.
+   */
+  keysDir?: string | undefined;
 }
 
-type IndexLoad = { ok: true; packages: Map<string, ApkPackage> } | { ok: false; message: string };
+/** The environment variable an operator names a keys directory in, for the CLI and the App alike. */
+export const ALPINE_KEYS_ENV = 'REPRO_PINS_ALPINE_KEYS';
+
+type IndexLoad = { ok: true; url: string; packages: Map<string, ApkPackage> } | { ok: false; message: string };
 
 /**
  * apk package versions from the APKINDEX of the branch a reference names in `context.branch`
@@ -26,6 +39,8 @@ export function alpineDatasource(options: AlpineDatasourceOptions = {}): Datasou
   const arch = options.arch ?? DEFAULT_ALPINE_ARCH;
   const fetcher = new HttpFetcher(options);
   const indexes = new Map<string, Promise<IndexLoad>>();
+  let trusted: Promise<{ ok: true; keys: ApkKeys } | { ok: false; message: string }> | undefined;
+  const trustedKeys = () => (trusted ??= loadApkKeys(options.keysDir ?? bundledKeysPath('alpine')));
 
   const loadIndex = (branch: string, repository: string): Promise<IndexLoad> => {
     const url = `${mirror}/${branch}/${repository}/${arch}/APKINDEX.tar.gz`;
@@ -36,8 +51,10 @@ export function alpineDatasource(options: AlpineDatasourceOptions = {}): Datasou
         if (!fetched.ok) return fetched;
         const { status, body } = fetched.reply;
         if (status !== 200) return { ok: false, message: `${url} answered ${describeStatus(status)}` };
-        const parsed = parseApkIndexArchive(body);
-        return parsed.ok ? parsed : { ok: false, message: `${url} ${parsed.message}` };
+        const keys = await trustedKeys();
+        if (!keys.ok) return keys;
+        const parsed = parseApkIndexArchive(body, keys.keys);
+        return parsed.ok ? { ok: true, url, packages: parsed.packages } : { ok: false, message: `${url} ${parsed.message}` };
       })();
       indexes.set(url, load);
     }
@@ -60,13 +77,20 @@ export function alpineDatasource(options: AlpineDatasourceOptions = {}): Datasou
           continue;
         }
         const found = index.packages.get(ref.name);
-        if (found) return { ok: true, pin: pinFor(ref, found, branch) };
+        if (found) return checkedPin(ref, found, branch, index.url);
       }
       const where = `Alpine ${branch} (${ALPINE_REPOSITORIES.join(', ')}; ${arch})`;
       if (failures.length === 0) return { ok: false, message: `package "${ref.name}" is not in ${where}` };
       return { ok: false, message: `package "${ref.name}" was not found in ${where}: ${failures.join('; ')}` };
     },
   };
+}
+
+/** What a mirror says goes into a RUN line: it must be an apk name and version, never a pin otherwise. */
+function checkedPin(ref: DependencyRef, found: ApkPackage, branch: string, url: string): LookupResult {
+  if (!isApkPackageName(found.name)) return { ok: false, message: `${url} lists a package named ${quoteOutsideText(found.name)}, which is not an apk package name; not pinned` };
+  if (!isApkVersion(found.version)) return { ok: false, message: `${url} gives package "${found.name}" the version ${quoteOutsideText(found.version)}, which is not an apk version (digits.digits[letter][_suffix][-rN]); not pinned` };
+  return { ok: true, pin: pinFor(ref, found, branch) };
 }
 
 /**

@@ -1,11 +1,16 @@
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { Key } from 'openpgp';
 import { gunzip } from 'node:zlib';
 import type { DependencyRef } from '../../reference.js';
 import type { Datasource, LookupResult } from '../datasource.js';
 import { HttpFetcher, type FetcherOptions } from '../http-fetcher.js';
 import { describeStatus } from '../http.js';
+import { bundledKeysPath } from '../bundled-keys.js';
+import { quoteOutsideText } from '../outside-text.js';
+import { loadKeyring, verifyInRelease, type ReleaseFile } from './inrelease.js';
 import { parsePackagesIndex, type DebianPackage } from './packages-index.js';
-import { compareDebianVersions } from './version.js';
+import { compareDebianVersions, isDebianPackageName, isDebianVersion } from './version.js';
 import { decompressXz, XzError } from './xz.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -31,18 +36,36 @@ export const COMPONENTS: Record<Distro, readonly string[]> = { debian: ['main'],
 export interface DebianDatasourceOptions extends FetcherOptions {
   debian?: { mirror?: string | undefined; securityMirror?: string | undefined; arch?: string | undefined } | undefined;
   ubuntu?: { mirror?: string | undefined; arch?: string | undefined } | undefined;
+  /**
+   * OpenPGP keyrings (binary `.gpg` or armored) the `InRelease` files must be signed with; default
+   * for Debian: keys/debian/debian-archive-keyring.gpg; Ubuntu has no default (keys/README.md).
+   * The operator's setting (DEBIAN_KEYRING_ENV, UBUNTU_KEYRING_ENV), never a repository's config:
+   * a repository that could name its keys could sign its own mirror's answers.
+   */
+  keyrings?: { debian?: string | undefined; ubuntu?: string | undefined } | undefined;
+  /** The clock `Valid-Until` is checked against. */
+  now?: () => number;
 }
+
+/** The environment variables an operator names keyrings in, for the CLI and the App alike. */
+export const DEBIAN_KEYRING_ENV = 'REPRO_PINS_DEBIAN_KEYRING';
+export const UBUNTU_KEYRING_ENV = 'REPRO_PINS_UBUNTU_KEYRING';
 
 /** One `Packages` index: a pocket (`bookworm-security`) of a component for an architecture. */
 interface IndexSource {
+  distro: Distro;
   pocket: string;
-  /** `…/dists/<pocket>/<component>/binary-<arch>/Packages`, without the compression suffix. */
-  url: string;
+  /** `…/dists/<pocket>/`: the InRelease file and the indexes it lists sit under it. */
+  base: string;
+  /** `<component>/binary-<arch>/Packages`, as InRelease lists it, without the compression suffix. */
+  path: string;
   /** The release pocket itself must exist; `-updates` and `-security` may not (sid has neither). */
   required: boolean;
 }
 
-type IndexLoad = { ok: true; packages: Map<string, DebianPackage[]> | null } | { ok: false; message: string };
+type IndexLoad = { ok: true; url: string; packages: Map<string, DebianPackage[]> } | { ok: true; packages: null } | { ok: false; message: string };
+type ReleaseLoad = { ok: true; url: string; release: ReleaseFile | null } | { ok: false; message: string };
+type KeyringLoad = { ok: true; keys: Key[] } | { ok: false; message: string };
 
 /**
  * Debian and Ubuntu package versions: the highest version (dpkg ordering) that the release, its
@@ -52,51 +75,102 @@ type IndexLoad = { ok: true; packages: Map<string, DebianPackage[]> | null } | {
  */
 export function debianDatasource(options: DebianDatasourceOptions = {}): Datasource {
   const fetcher = new HttpFetcher(options);
+  const now = options.now ?? Date.now;
   const indexes = new Map<string, Promise<IndexLoad>>();
   const defaultArch = (distro: Distro) => (distro === 'debian' ? options.debian?.arch ?? DEBIAN_DEFAULTS.arch : options.ubuntu?.arch ?? UBUNTU_DEFAULTS.arch);
 
   const sourcesFor = (distro: Distro, suite: string, component: string, arch: string): IndexSource[] => {
-    const path = (pocket: string) => `dists/${pocket}/${component}/binary-${arch}/Packages`;
+    const path = `${component}/binary-${arch}/Packages`;
+    const source = (base: string, pocket: string, required: boolean): IndexSource => ({ distro, pocket, base: `${trimSlash(base)}/dists/${pocket}/`, path, required });
     if (distro === 'debian') {
-      const mirror = trimSlash(options.debian?.mirror ?? DEBIAN_DEFAULTS.mirror);
-      const security = trimSlash(options.debian?.securityMirror ?? DEBIAN_DEFAULTS.securityMirror);
-      return [
-        { pocket: suite, url: `${mirror}/${path(suite)}`, required: true },
-        { pocket: `${suite}-updates`, url: `${mirror}/${path(`${suite}-updates`)}`, required: false },
-        { pocket: `${suite}-security`, url: `${security}/${path(`${suite}-security`)}`, required: false },
-      ];
+      const mirror = options.debian?.mirror ?? DEBIAN_DEFAULTS.mirror;
+      const security = options.debian?.securityMirror ?? DEBIAN_DEFAULTS.securityMirror;
+      return [source(mirror, suite, true), source(mirror, `${suite}-updates`, false), source(security, `${suite}-security`, false)];
     }
-    const mirror = trimSlash(options.ubuntu?.mirror ?? (arch === 'amd64' || arch === 'i386' ? UBUNTU_DEFAULTS.mirror : UBUNTU_PORTS_MIRROR));
-    return [suite, `${suite}-updates`, `${suite}-security`].map((pocket, i) => ({ pocket, url: `${mirror}/${path(pocket)}`, required: i === 0 }));
+    const mirror = options.ubuntu?.mirror ?? (arch === 'amd64' || arch === 'i386' ? UBUNTU_DEFAULTS.mirror : UBUNTU_PORTS_MIRROR);
+    return [suite, `${suite}-updates`, `${suite}-security`].map((pocket, i) => source(mirror, pocket, i === 0));
   };
 
-  /** `Packages.gz` first (zlib is native), then `Packages.xz`, the only one Debian's -updates and -security serve. */
+  const keyrings = new Map<Distro, Promise<KeyringLoad>>();
+  const keyringOf = (distro: Distro): Promise<KeyringLoad> => {
+    let load = keyrings.get(distro);
+    if (!load) {
+      const configured = options.keyrings?.[distro];
+      if (configured) load = loadKeyring(configured);
+      else if (distro === 'debian') load = loadKeyring(bundledKeysPath('debian', 'debian-archive-keyring.gpg'));
+      else load = Promise.resolve({ ok: false, message: `no Ubuntu keyring is configured to check InRelease signatures with: set ${UBUNTU_KEYRING_ENV} to Ubuntu's ubuntu-archive-keyring.gpg` });
+      keyrings.set(distro, load);
+    }
+    return load;
+  };
+
+  /** A pocket's InRelease, verified: null when an optional pocket does not exist (sid has no -updates). */
+  const releases = new Map<string, Promise<ReleaseLoad>>();
+  const loadRelease = (source: IndexSource): Promise<ReleaseLoad> => {
+    const url = `${source.base}InRelease`;
+    let load = releases.get(url);
+    if (!load) {
+      load = (async (): Promise<ReleaseLoad> => {
+        const fetched = await fetcher.get(url, {}, url);
+        if (!fetched.ok) return fetched;
+        const { status, body } = fetched.reply;
+        if (status === 404 || status === 410) {
+          if (!source.required) return { ok: true, url, release: null };
+          return { ok: false, message: `${url} answered ${describeStatus(status)} (is ${source.pocket} a release this mirror carries?)` };
+        }
+        if (status !== 200) return { ok: false, message: `${url} answered ${describeStatus(status)}` };
+        const keyring = await keyringOf(source.distro);
+        if (!keyring.ok) return keyring;
+        const read = await verifyInRelease(body.toString('utf8'), keyring.keys);
+        if (!read.ok) return { ok: false, message: `${url} ${read.message}` };
+        const { release } = read;
+        // A validly signed file of another suite, or an old one, is still not this pocket's answer.
+        if (release.suite !== source.pocket && release.codename !== source.pocket) {
+          return { ok: false, message: `${url} is signed for ${quoteOutsideText(release.codename ?? release.suite ?? 'no suite')}, not ${source.pocket}` };
+        }
+        if (release.validUntil !== null && release.validUntil < now()) return { ok: false, message: `${url} expired on ${new Date(release.validUntil).toISOString()} (Valid-Until): the mirror serves a stale or replayed file` };
+        return { ok: true, url, release };
+      })();
+      releases.set(url, load);
+    }
+    return load;
+  };
+
+  /**
+   * The index InRelease lists, `.gz` first (zlib is native), else `.xz` (the only one Debian's
+   * -updates and -security serve), checked against the listed size and SHA256 before it is read.
+   */
   const loadIndex = (source: IndexSource): Promise<IndexLoad> => {
-    let load = indexes.get(source.url);
+    const key = source.base + source.path;
+    let load = indexes.get(key);
     if (!load) {
       load = (async (): Promise<IndexLoad> => {
-        let missing = '';
-        for (const suffix of ['.gz', '.xz'] as const) {
-          const url = source.url + suffix;
-          const fetched = await fetcher.get(url, {}, url);
-          if (!fetched.ok) return fetched;
-          const { status, body } = fetched.reply;
-          if (status === 404 || status === 410) {
-            missing = `${url} answered ${describeStatus(status)}`;
-            continue;
-          }
-          if (status !== 200) return { ok: false, message: `${url} answered ${describeStatus(status)}` };
-          try {
-            const text = (suffix === '.gz' ? await gunzipAsync(body) : decompressXz(body)).toString('utf8');
-            return { ok: true, packages: parsePackagesIndex(text) };
-          } catch (error) {
-            if (suffix === '.xz' && !(error instanceof XzError)) throw error;
-            return { ok: false, message: `${url} could not be decompressed: ${(error as Error).message}` };
-          }
+        const release = await loadRelease(source);
+        if (!release.ok) return release;
+        if (!release.release) return { ok: true, packages: null };
+        const suffix = (['.gz', '.xz'] as const).find((s) => release.release!.files.has(source.path + s));
+        if (!suffix) {
+          if (!source.required) return { ok: true, packages: null };
+          return { ok: false, message: `${release.url} lists no ${source.path}.gz or .xz (does this mirror carry that component and architecture?)` };
         }
-        return source.required ? { ok: false, message: `${missing} (is ${source.pocket} a release this mirror carries?)` } : { ok: true, packages: null };
+        const expected = release.release.files.get(source.path + suffix)!;
+        const url = source.base + source.path + suffix;
+        const fetched = await fetcher.get(url, {}, url);
+        if (!fetched.ok) return fetched;
+        const { status, body } = fetched.reply;
+        if (status !== 200) return { ok: false, message: `${url} answered ${describeStatus(status)}` };
+        if (body.length !== expected.size) return { ok: false, message: `${url} is ${body.length} bytes, but ${release.url} lists ${expected.size}: not the signed index` };
+        const sha256 = createHash('sha256').update(body).digest('hex');
+        if (sha256 !== expected.sha256) return { ok: false, message: `${url} has SHA256 ${sha256}, but ${release.url} lists ${expected.sha256}: not the signed index` };
+        try {
+          const text = (suffix === '.gz' ? await gunzipAsync(body) : decompressXz(body)).toString('utf8');
+          return { ok: true, url, packages: parsePackagesIndex(text) };
+        } catch (error) {
+          if (suffix === '.xz' && !(error instanceof XzError)) throw error;
+          return { ok: false, message: `${url} could not be decompressed: ${(error as Error).message}` };
+        }
       })();
-      indexes.set(source.url, load);
+      indexes.set(key, load);
     }
     return load;
   };
@@ -119,7 +193,13 @@ export function debianDatasource(options: DebianDatasourceOptions = {}): Datasou
           if (!load.ok) return load;
           if (!load.packages) continue;
           pockets.push(`${sources[i]!.pocket}/${component}`);
-          candidates.push(...(load.packages.get(ref.name) ?? []).filter((p) => p.architecture === arch || p.architecture === 'all'));
+          for (const p of load.packages.get(ref.name) ?? []) {
+            if (p.architecture !== arch && p.architecture !== 'all') continue;
+            // What a mirror says goes into a RUN line: a name and version outside the grammar are never a pin.
+            if (!isDebianPackageName(p.name)) return { ok: false, message: `${load.url} lists a package named ${quoteOutsideText(p.name)}, which is not a Debian package name; not pinned` };
+            if (!isDebianVersion(p.version)) return { ok: false, message: `${load.url} gives package "${p.name}" the version ${quoteOutsideText(p.version)}, which is not a Debian version ([epoch:]upstream[-revision], policy §5.6.12); not pinned` };
+            candidates.push(p);
+          }
         }
         if (candidates.length > 0) return { ok: true, pin: pinFor(ref, candidates, suite) };
       }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { compareDebianVersions, parseDebianVersion } from './version.js';
+import { fixtureText } from '../../../../test/support/package-indexes.js';
+import { compareDebianVersions, isDebianPackageName, isDebianVersion, parseDebianVersion } from './version.js';
 
 describe('Debian version ordering', () => {
   // Pairs in increasing order; most are from dpkg's own tests (lib/dpkg/t/t-version.c) and deb-version(7).
@@ -55,5 +56,27 @@ describe('Debian version ordering', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('Debian version and name grammar (policy §5.6.12, §5.6.1)', () => {
+  test('every version of the Packages fixtures is accepted', () => {
+    const text = ['debian-bookworm-main-amd64', 'debian-bookworm-security-main-amd64', 'ubuntu-noble-main-amd64', 'ubuntu-noble-universe-amd64'].map((name) => fixtureText(`apt/${name}.Packages`)).join('\n');
+    const versions = [...text.matchAll(/^Version: (.*)$/gm)].map((m) => m[1]!);
+    const names = [...text.matchAll(/^Package: (.*)$/gm)].map((m) => m[1]!);
+    expect(versions.length).toBeGreaterThan(10);
+    expect(versions.filter((v) => !isDebianVersion(v))).toEqual([]);
+    expect(names.filter((n) => !isDebianPackageName(n))).toEqual([]);
+  });
+
+  test('epochs, tildes, pluses and hyphens in the upstream part (with a revision) pass', () => {
+    for (const v of ['1:2.39.5-0+deb12u3', '20250419~deb12u2', '1.0-1-1', '3.0.13-0ubuntu3.16', '2.36-9+deb12u14', '0.9']) expect([v, isDebianVersion(v)]).toEqual([v, true]);
+  });
+
+  test('a shell command, whitespace, or a malformed version is refused', () => {
+    for (const v of ['7.88.1-10 && curl http://x/y | sh', '1.0 ', '1.0\n', 'a:1.0', ':1.0', 'abc', '1.0-', '1.0-$(id)', '1.0:1', '', `1.${'0'.repeat(300)}`]) {
+      expect([v, isDebianVersion(v)]).toEqual([v, false]);
+    }
+    for (const n of ['Curl', 'a', 'curl;id', 'a b', '-x']) expect([n, isDebianPackageName(n)]).toEqual([n, false]);
   });
 });

@@ -69,3 +69,31 @@ function compareVersionPart(a: string, b: string): number {
   }
   return 0;
 }
+
+/** Longer than any real version or name: a bound, so a hostile index cannot make a pin of a megabyte. */
+const MAX_LENGTH = 256;
+const UPSTREAM = /^[0-9][A-Za-z0-9.+~-]*$/;
+const UPSTREAM_WITHOUT_REVISION = /^[0-9][A-Za-z0-9.+~]*$/;
+const REVISION = /^[A-Za-z0-9.+~]+$/;
+
+/**
+ * Debian policy §5.6.12 (https://www.debian.org/doc/debian-policy/ch-controlfields.html#version):
+ * `[epoch:]upstream_version[-debian_revision]`; the epoch is digits, the upstream version starts
+ * with a digit and holds only alphanumerics and `. + ~` (and `-` only when a revision follows),
+ * the revision only alphanumerics and `+ . ~`. A version from a mirror goes into a RUN line
+ * (`apt-get install curl=<Version>`), so anything else is refused.
+ */
+export function isDebianVersion(version: string): boolean {
+  if (version.length > MAX_LENGTH) return false;
+  const colon = version.indexOf(':');
+  if (colon !== -1 && !/^[0-9]+$/.test(version.slice(0, colon))) return false;
+  const rest = version.slice(colon + 1);
+  const dash = rest.lastIndexOf('-');
+  if (dash === -1) return UPSTREAM_WITHOUT_REVISION.test(rest);
+  return UPSTREAM.test(rest.slice(0, dash)) && REVISION.test(rest.slice(dash + 1));
+}
+
+/** Debian policy §5.6.1: lower case letters, digits and `+ - .`, at least two characters, starting alphanumeric. */
+export function isDebianPackageName(name: string): boolean {
+  return name.length <= MAX_LENGTH && /^[a-z0-9][a-z0-9+.-]+$/.test(name);
+}

@@ -291,3 +291,17 @@ describe('githubTagsDatasource', () => {
     expect(seen).toEqual([{ repository: 'github/codeql-action', ref: 'v3.27.5', sha: sha('codeql') }]);
   });
 });
+
+describe('ActionResolver: hostile tag names', () => {
+  it('a listed tag name git could not hold (a newline that would start an env: block) is an error, never a comment', async () => {
+    const commit = sha('checkout v4.2.2');
+    nock(API)
+      .get('/repos/actions/checkout/git/matching-refs/tags/v4')
+      .query({ per_page: '100' })
+      .reply(200, [lightweight('v4', commit), lightweight('v4.2.2\n    env:\n      GITHUB_TOKEN: x', commit)]);
+    await expect(newResolver().resolver.resolve(target('actions/checkout', 'v4'))).resolves.toEqual({
+      ok: false,
+      message: 'action actions/checkout@v4: GitHub\'s tag listing for actions/checkout names the tag "v4.2.2\\n    env:\\n      GITHUB_TOKEN: x", which is not a valid git ref name; not pinned',
+    });
+  });
+});

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { LookupResult } from '../datasource.js';
 import { refPath, type ApiFailure, type GitHubApi } from './github-api.js';
-import { bySpecificity, inSeries, isWithin, seriesPrefix } from './release-tags.js';
+import { bySpecificity, inSeries, isGitRefName, isWithin, seriesPrefix } from './release-tags.js';
+import { quoteOutsideText } from '../outside-text.js';
 
 /** What one action lookup is about; the action's path inside the repository does not matter. */
 export interface ActionTarget {
@@ -163,6 +164,9 @@ export class ActionResolver {
     const tags = listed.data
       .filter((entry) => entry.ref.startsWith('refs/tags/'))
       .map((entry) => ({ name: entry.ref.slice('refs/tags/'.length), type: entry.object.type, sha: entry.object.sha }));
+    // A tag name ends up in the workflow file: one git could not hold is a hostile answer, not a tag.
+    const invalid = tags.find((tag) => !isGitRefName(tag.name));
+    if (invalid) return { ok: false, message: `GitHub's tag listing for ${repository} names the tag ${quoteOutsideText(invalid.name)}, which is not a valid git ref name; not pinned` };
     return { ok: true, series: { prefix, tags } };
   }
 

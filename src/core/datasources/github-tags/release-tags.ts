@@ -56,3 +56,17 @@ export function bySpecificity(a: string, b: string): number {
   if (a.length !== b.length) return b.length - a.length;
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * git's ref-name rules (git-check-ref-format(1)) for the name under `refs/tags/`: a tag name
+ * goes into a workflow as the `# <tag>` comment after the pinned SHA, so a name git itself could
+ * not hold (a newline that starts an `env:` block, a space, a control character) is refused.
+ * Rules: no component starting with `.` or ending with `.lock`; no `..`; no control character,
+ * space, `~ ^ : ? * [ \\`; no leading, trailing or doubled `/`; no trailing `.`; no `@{`; not `@`.
+ */
+export function isGitRefName(name: string): boolean {
+  if (name === '' || name === '@' || name.length > 255) return false;
+  if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(name)) return false;
+  if (name.includes('..') || name.includes('@{') || name.endsWith('.')) return false;
+  return name.split('/').every((part) => part !== '' && !part.startsWith('.') && !part.endsWith('.lock'));
+}

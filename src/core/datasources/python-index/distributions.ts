@@ -1,4 +1,4 @@
-import { clean } from '@renovatebot/pep440';
+import { normalizePep440Version } from './pep440-version.js';
 
 /**
  * Distribution files as the simple API lists them, and what their names say: project, version,
@@ -48,7 +48,7 @@ export function describeFilename(filename: string, project: string): { kind: 'wh
     const [name, version] = parts;
     const [python, abi, platform] = parts.slice(-3);
     if (!name || !version || !python || !abi || !platform || normalizeProjectName(name) !== normalized) return null;
-    const cleaned = clean(version);
+    const cleaned = normalizePep440Version(version);
     if (!cleaned) return null;
     const tags: WheelTag[] = [];
     for (const p of python.split('.')) for (const a of abi.split('.')) for (const pl of platform.split('.')) tags.push({ python: p, abi: a, platform: pl });
@@ -60,7 +60,7 @@ export function describeFilename(filename: string, project: string): { kind: 'wh
   // The name part may itself hold '-' (legacy sdists): find the split whose left side is the project.
   for (let dash = stem.indexOf('-'); dash !== -1; dash = stem.indexOf('-', dash + 1)) {
     if (normalizeProjectName(stem.slice(0, dash)) !== normalized) continue;
-    const cleaned = clean(stem.slice(dash + 1));
+    const cleaned = normalizePep440Version(stem.slice(dash + 1));
     return cleaned ? { kind: 'sdist', version: cleaned, tags: [] } : null;
   }
   return null;

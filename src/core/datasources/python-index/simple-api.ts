@@ -81,7 +81,7 @@ export function parseHtmlProjectPage(body: string, pageUrl: string, project: str
     const metadata = attrs.get('data-core-metadata') ?? attrs.get('data-dist-info-metadata');
     const entry = distributionFile(project, baseUrl, {
       // PEP 503: "the text of the anchor tag MUST match the final path component (the filename) of the URL".
-      filename: text || decodeURIComponent(href.slice(0, hashAt === -1 ? undefined : hashAt).split('/').pop() ?? ''),
+      filename: text || decodePathComponent(href.slice(0, hashAt === -1 ? undefined : hashAt).split('/').pop() ?? ''),
       href: hashAt === -1 ? href : href.slice(0, hashAt),
       sha256,
       requiresPython: attrs.get('data-requires-python') || null,
@@ -130,6 +130,15 @@ function attributes(text: string): Map<string, string> {
     if (!attrs.has(name)) attrs.set(name, decodeEntities(match[2] ?? match[3] ?? match[4] ?? ''));
   }
   return attrs;
+}
+
+/** A URL's last path component as a filename; a malformed `%` escape (which decodeURIComponent throws on) leaves it as written, and the name then matches no project. */
+function decodePathComponent(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };

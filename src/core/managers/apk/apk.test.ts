@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { fixtureText, serveAlpineV320 } from '../../../../test/support/package-indexes.js';
+import { APK_TEST_KEYS_DIR, fixtureText, serveAlpineV320 } from '../../../../test/support/package-indexes.js';
 import { defaultConfig, type RepoConfig } from '../../config.js';
 import { alpineDatasource } from '../../datasources/alpine/index.js';
 import { extractReferences, planPins } from '../../plan.js';
@@ -21,7 +21,7 @@ async function pin(text: string, cfg = config()) {
   const files: SourceFile[] = [{ path: 'Dockerfile', text }];
   const readers = new Map([['Dockerfile', [apkManager]]]);
   const { refs } = extractReferences(files, readers, cfg);
-  const plan = await planPins(files, refs, { alpine: alpineDatasource({ mirror: MIRROR }) }, managers, cfg);
+  const plan = await planPins(files, refs, { alpine: alpineDatasource({ mirror: MIRROR, keysDir: APK_TEST_KEYS_DIR }) }, managers, cfg);
   return { ...plan, text: plan.files.get('Dockerfile') ?? text };
 }
 

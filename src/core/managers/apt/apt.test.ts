@@ -1,5 +1,4 @@
-import nock from 'nock';
-import { fixtureText, packagesGzFixture, serveDebianBookworm, serveUbuntuNoble } from '../../../../test/support/package-indexes.js';
+import { fixtureText, serveDebianBookworm, serveUbuntuNoble, testKeyrings } from '../../../../test/support/package-indexes.js';
 import { defaultConfig, type RepoConfig } from '../../config.js';
 import { debianDatasource } from '../../datasources/debian/index.js';
 import { extractReferences, planPins } from '../../plan.js';
@@ -19,12 +18,12 @@ const summary = (refs: DependencyRef[]) => refs.map((r) => [r.line, r.name, r.va
 async function pin(text: string) {
   const files: SourceFile[] = [{ path: 'Dockerfile', text }];
   const { refs } = extractReferences(files, new Map([['Dockerfile', [aptManager]]]), config());
-  const datasources = { debian: debianDatasource({ debian: { mirror: DEBIAN, securityMirror: SECURITY }, ubuntu: { mirror: UBUNTU } }) };
+  const datasources = { debian: debianDatasource({ debian: { mirror: DEBIAN, securityMirror: SECURITY }, ubuntu: { mirror: UBUNTU }, keyrings: await testKeyrings() }) };
   const plan = await planPins(files, refs, datasources, new Map<ManagerName, Manager>([['apt', aptManager]]), config());
   return { ...plan, text: plan.files.get('Dockerfile') ?? text };
 }
 
-const serveBookworm = () => serveDebianBookworm(DEBIAN, SECURITY);
+const serveBookworm = (options?: { i386: boolean }) => serveDebianBookworm(DEBIAN, SECURITY, options);
 
 useNock();
 
@@ -44,7 +43,7 @@ describe('apt manager', () => {
   });
 
   test('pins `apt-get install curl ca-certificates` to the served versions, sorted, the security version winning', async () => {
-    serveBookworm();
+    await serveBookworm();
     const text = 'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*\n';
     const plan = await pin(text);
     expect(plan.problems).toEqual([]);
@@ -54,16 +53,8 @@ describe('apt manager', () => {
   });
 
   test('pins the fixture: continuations, ; chains, a foreign architecture, a vanished version noted, Debian and Ubuntu stages', async () => {
-    serveBookworm();
-    nock(DEBIAN)
-      .get('/dists/bookworm/main/binary-i386/Packages.gz')
-      .reply(200, packagesGzFixture('debian-bookworm-main-i386'))
-      .get('/dists/bookworm-updates/main/binary-i386/Packages.gz')
-      .reply(404)
-      .get('/dists/bookworm-updates/main/binary-i386/Packages.xz')
-      .reply(404);
-    nock(SECURITY).get('/dists/bookworm-security/main/binary-i386/Packages.gz').reply(404).get('/dists/bookworm-security/main/binary-i386/Packages.xz').reply(404);
-    serveUbuntuNoble(UBUNTU);
+    await serveBookworm({ i386: true });
+    await serveUbuntuNoble(UBUNTU);
     const text = fixtureText('apt/python-slim.Dockerfile');
     const plan = await pin(text);
     expect(plan.problems).toEqual([]);
@@ -76,7 +67,7 @@ describe('apt manager', () => {
   });
 
   test('a missing package is a problem naming file, line and package', async () => {
-    serveBookworm();
+    await serveBookworm();
     const plan = await pin('FROM debian:12\nRUN apt-get install -y \\\n  curl \\\n  no-such-package\n');
     expect(plan.problems).toEqual([
       { file: 'Dockerfile', line: 4, dependency: 'no-such-package', message: 'package "no-such-package" is not in Debian bookworm for amd64 (searched bookworm/main, bookworm-updates/main, bookworm-security/main)' },

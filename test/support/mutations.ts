@@ -1,0 +1,41 @@
+import fc from 'fast-check';
+
+/**
+ * Mutation fuzzing: a real input (a fixture, a served index) with a few random edits — a byte
+ * changed, a run deleted, random bytes inserted, a run repeated — so the inputs stay close to
+ * what a parser accepts and reach deep into it, as AFL-style mutators do. Edits keep the result
+ * under `maxLength`, the cap the parser is fuzzed within.
+ */
+type Edit =
+  | { kind: 'set'; at: number; byte: number }
+  | { kind: 'delete'; at: number; length: number }
+  | { kind: 'insert'; at: number; bytes: Uint8Array }
+  | { kind: 'repeat'; at: number; length: number; times: number };
+
+const edit: fc.Arbitrary<Edit> = fc.oneof(
+  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 64 }) }),
+  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
+  fc.record({ kind: fc.constant('repeat' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 64 }), times: fc.integer({ min: 1, max: 8 }) }),
+);
+
+function apply(seed: Buffer, edits: Edit[], maxLength: number): Buffer {
+  let bytes = Buffer.from(seed);
+  for (const e of edits) {
+    const at = bytes.length === 0 ? 0 : e.at % bytes.length;
+    if (e.kind === 'set' && bytes.length > 0) bytes.writeUInt8(e.byte, at);
+    else if (e.kind === 'delete') bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + e.length)]);
+    else if (e.kind === 'insert') bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(e.bytes), bytes.subarray(at)]);
+    else if (e.kind === 'repeat') {
+      const run = bytes.subarray(at, at + e.length);
+      bytes = Buffer.concat([bytes.subarray(0, at), ...Array<Buffer>(e.times + 1).fill(run), bytes.subarray(at + e.length)]);
+    }
+    if (bytes.length > maxLength) bytes = bytes.subarray(0, maxLength);
+  }
+  return bytes;
+}
+
+/** One of `seeds`, mutated by one to eight edits. */
+export function mutationOf(seeds: readonly Buffer[], maxLength = 1 << 20): fc.Arbitrary<Buffer> {
+  return fc.tuple(fc.integer({ min: 0, max: seeds.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 8 })).map(([i, edits]) => apply(seeds[i]!, edits, maxLength));
+}
