@@ -10,12 +10,17 @@ type Edit =
   | { kind: 'set'; at: number; byte: number }
   | { kind: 'delete'; at: number; length: number }
   | { kind: 'insert'; at: number; bytes: Uint8Array }
+  | { kind: 'overwrite'; at: number; bytes: Uint8Array }
   | { kind: 'repeat'; at: number; length: number; times: number };
+
+/** Octal digits, NULs and all-ones: the numeric fields of tar and zip headers are where binary readers go wrong. */
+const headerFieldBytes = fc.oneof(fc.stringMatching(/^[0-7\0 ]{1,12}$/).map((s) => Buffer.from(s, 'latin1')), fc.constant(Buffer.from([0xff, 0xff, 0xff, 0xff])));
 
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 64 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
+  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 16 }), headerFieldBytes) }),
+  fc.record({ kind: fc.constant('overwrite' as const), at: fc.nat(), bytes: fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 16 }), headerFieldBytes) }),
   fc.record({ kind: fc.constant('repeat' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 64 }), times: fc.integer({ min: 1, max: 8 }) }),
 );
 
@@ -26,6 +31,7 @@ function apply(seed: Buffer, edits: Edit[], maxLength: number): Buffer {
     if (e.kind === 'set' && bytes.length > 0) bytes.writeUInt8(e.byte, at);
     else if (e.kind === 'delete') bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + e.length)]);
     else if (e.kind === 'insert') bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(e.bytes), bytes.subarray(at)]);
+    else if (e.kind === 'overwrite') bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(e.bytes), bytes.subarray(at + e.bytes.length)]);
     else if (e.kind === 'repeat') {
       const run = bytes.subarray(at, at + e.length);
       bytes = Buffer.concat([bytes.subarray(0, at), ...Array<Buffer>(e.times + 1).fill(run), bytes.subarray(at + e.length)]);

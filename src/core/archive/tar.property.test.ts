@@ -4,7 +4,7 @@
  * and never yields more than it was given (names within the long-name cap).
  */
 import fc from 'fast-check';
-import { mutationsOf } from '../../../test/support/byte-mutations.js';
+import { mutationOf } from '../../../test/support/mutations.js';
 import { fixtureBytes } from '../../../test/support/package-indexes.js';
 import { MAX_META_BYTES, readTarFiles, TarFormatError, TarParser, type TarEntry } from './tar.js';
 
@@ -16,7 +16,7 @@ function withoutPadding(tar: Buffer): Buffer {
 }
 
 const fixtures = ['gnu-long-name.tar', 'pax-long-name.tar'].map((name) => withoutPadding(fixtureBytes(`oci/${name}`)));
-const mutatedTar = fc.oneof(...fixtures.map(mutationsOf));
+const mutatedTar = mutationOf(fixtures);
 
 type Outcome = { entries: Omit<TarEntry, 'dataOffset'>[]; content: number } | { error: string };
 

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { mutationsOf } from '../../../test/support/byte-mutations.js';
+import { mutationOf } from '../../../test/support/mutations.js';
 import { fixtureBytes } from '../../../test/support/package-indexes.js';
 import { extractZip, inflateEntry, readZipEntries, ZipError, type ZipLimits } from './zip.js';
 
@@ -33,7 +33,7 @@ describe('zip reader under mutation', () => {
 
   test('only ZipError, and every entry read is within the limits', () => {
     fc.assert(
-      fc.property(mutationsOf(valid), (bytes) => {
+      fc.property(mutationOf([valid]), (bytes) => {
         try {
           const entries = readZipEntries(bytes, LIMITS);
           expect(entries.length).toBeLessThanOrEqual(LIMITS.maxEntries);
@@ -57,7 +57,7 @@ describe('zip reader under mutation', () => {
     let run = 0;
     try {
       await fc.assert(
-        fc.asyncProperty(mutationsOf(valid), async (bytes) => {
+        fc.asyncProperty(mutationOf([valid]), async (bytes) => {
           const dest = join(root, String((run += 1)), 'out');
           await mkdir(dest, { recursive: true });
           try {
