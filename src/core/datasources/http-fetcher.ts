@@ -89,8 +89,9 @@ export interface RequestOptions {
   onAttempt?: (attempt: number, host: string) => void;
 }
 
-/** A failure; `reply` is the last answer when retries ran out on one (GitHub explains its rate limits from it). */
-export type Fetched = { ok: true; reply: Reply } | { ok: false; message: string; reply?: Reply; attempts?: number };
+export type Fetched = { ok: true; reply: Reply } | { ok: false; message: string };
+/** As `Fetched`; a failure also keeps the last answer when retries ran out on one (GitHub explains its rate limits from it). */
+export type Sent = { ok: true; reply: Reply } | { ok: false; message: string; reply?: Reply; attempts: number };
 
 const MAX_DELAY_MS = 60_000;
 const DEFAULT_KIND: BodyKind = 'index';
@@ -139,6 +140,12 @@ export class HttpFetcher {
    * sees every try (the registry client counts them).
    */
   async request(url: string, options: RequestOptions): Promise<Fetched> {
+    const sent = await this.send(url, options);
+    return sent.ok ? sent : { ok: false, message: sent.message };
+  }
+
+  /** `request`, with the last answer and the number of tries on a failure. */
+  async send(url: string, options: RequestOptions): Promise<Sent> {
     const { subject, about, onAttempt } = options;
     const host = new URL(url).host;
     const forWhat = about ? ` for ${about}` : '';
@@ -146,7 +153,7 @@ export class HttpFetcher {
       this.requests += 1;
       onAttempt?.(attempt, host);
       const tried = await this.#semaphore(host).run(() => this.#attempt(url, options));
-      if ('final' in tried) return { ok: false, message: `${subject}${about ? ` (${about})` : ''} ${tried.final}` };
+      if ('final' in tried) return { ok: false, message: `${subject}${about ? ` (${about})` : ''} ${tried.final}`, attempts: attempt };
       const backoff = this.#backoffMs(attempt);
       const delay = 'reply' in tried ? this.#policy.delayFor(tried.reply, attempt, backoff) : backoff;
       if (delay === null && 'reply' in tried) return { ok: true, reply: tried.reply };
