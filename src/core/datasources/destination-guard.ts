@@ -117,7 +117,7 @@ export function guardedDispatcher(options: GuardOptions): Dispatcher {
     });
   };
   const open = buildConnector({ lookup: guardedLookup });
-  const openAllowed = buildConnector({});
+  const openAllowed = buildConnector(options.lookup ? { lookup: options.lookup } : {});
   return new Agent({
     connect(connectOptions, callback) {
       const host = unbracket(connectOptions.hostname);
