@@ -192,7 +192,7 @@ export class HttpFetcher {
           continue;
         }
         const body = await readCapped(response, limit);
-        if (body === null) return { final: `sent a body larger than ${formatBytes(limit)}, the limit for ${options.maxBytes === undefined ? `a ${options.kind ?? DEFAULT_KIND}` : 'this request'} (${withoutCredentials(url)})` };
+        if (body === null) return { final: `sent a body larger than ${formatBytes(limit)}, the limit for ${options.maxBytes === undefined ? withArticle(options.kind ?? DEFAULT_KIND) : 'this request'} (${withoutCredentials(url)})` };
         return { reply: { status: response.status, headers: response.headers, body, url: url.href } };
       }
     } catch (error) {
@@ -249,6 +249,10 @@ async function readCapped(response: Response, limit: number): Promise<Buffer | n
     chunks.push(value);
   }
   return Buffer.concat(chunks, total);
+}
+
+function withArticle(kind: BodyKind): string {
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
 }
 
 function isDestinationRefusal(error: unknown): boolean {
