@@ -34,7 +34,8 @@ export async function startApp(env: NodeJS.ProcessEnv = {}, baseUrl?: string, lo
     Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
   });
   let scheduler: Scheduler | undefined;
-  await probot.load(createApp({ env: { DOCKER_CONFIG: '/nonexistent/repro-pins-test', ...env }, onScheduler: (s) => (scheduler = s) }));
+  // The test registry and package mirrors listen on loopback, which the App refuses unless the operator allows it.
+  await probot.load(createApp({ env: { DOCKER_CONFIG: '/nonexistent/repro-pins-test', REPRO_PINS_ALLOW_HOSTS: '127.0.0.1', ...env }, onScheduler: (s) => (scheduler = s) }));
   return Object.assign(probot, { scheduler: scheduler! });
 }
 
