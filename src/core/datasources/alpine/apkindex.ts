@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzipCapped, INDEX_DECOMPRESSION } from '../decompression.js';
 import { readTarFiles } from '../../archive/tar.js';
 
 /**
@@ -23,12 +23,9 @@ export interface ApkPackage {
 export type ApkIndexParse = { ok: true; packages: Map<string, ApkPackage>; description: string | null } | { ok: false; message: string };
 
 export function parseApkIndexArchive(archive: Uint8Array): ApkIndexParse {
-  let tar: Buffer;
-  try {
-    tar = gunzipSync(archive);
-  } catch (error) {
-    return { ok: false, message: `is not a gzip file: ${(error as Error).message}` };
-  }
+  const gunzipped = gunzipCapped(archive, INDEX_DECOMPRESSION, 'is not a gzip file');
+  if (!gunzipped.ok) return gunzipped;
+  const tar = gunzipped.data;
   let index: string | null = null;
   let description: string | null = null;
   let files;

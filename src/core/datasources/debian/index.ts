@@ -1,14 +1,11 @@
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import type { DependencyRef } from '../../reference.js';
 import type { Datasource, LookupResult } from '../datasource.js';
 import { HttpFetcher, type FetcherOptions } from '../http-fetcher.js';
 import { describeStatus } from '../http.js';
 import { parsePackagesIndex, type DebianPackage } from './packages-index.js';
 import { compareDebianVersions } from './version.js';
-import { decompressXz, XzError } from './xz.js';
-
-const gunzipAsync = promisify(gunzip);
+import { decompressXzAsync, XzError } from './xz.js';
+import { decompressionCap, gunzipCapped, INDEX_DECOMPRESSION } from '../decompression.js';
 
 export type Distro = 'debian' | 'ubuntu';
 
@@ -87,7 +84,11 @@ export function debianDatasource(options: DebianDatasourceOptions = {}): Datasou
           }
           if (status !== 200) return { ok: false, message: `${url} answered ${describeStatus(status)}` };
           try {
-            const text = (suffix === '.gz' ? await gunzipAsync(body) : decompressXz(body)).toString('utf8');
+            // Capped (a few KB of xz can claim hundreds of MB); the xz decoder yields between chunks.
+            const gunzipped = suffix === '.gz' ? gunzipCapped(body, INDEX_DECOMPRESSION, 'could not be decompressed') : null;
+            if (gunzipped && !gunzipped.ok) return { ok: false, message: `${url} ${gunzipped.message}` };
+            const data = gunzipped ? gunzipped.data : await decompressXzAsync(body, { maxOutputBytes: decompressionCap(body.length, INDEX_DECOMPRESSION) });
+            const text = data.toString('utf8');
             return { ok: true, packages: parsePackagesIndex(text) };
           } catch (error) {
             if (suffix === '.xz' && !(error instanceof XzError)) throw error;
