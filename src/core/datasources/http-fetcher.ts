@@ -191,7 +191,7 @@ export class HttpFetcher {
           url = next;
           continue;
         }
-        const body = await readCapped(response, limit);
+        const body = await readCapped(response, limit, method);
         if (body === null) return { final: `sent a body larger than ${formatBytes(limit)}, the limit for ${options.maxBytes === undefined ? withArticle(options.kind ?? DEFAULT_KIND) : 'this request'} (${withoutCredentials(url)})` };
         return { reply: { status: response.status, headers: response.headers, body, url: url.href } };
       }
@@ -228,8 +228,9 @@ function hopRefusal(from: URL, to: URL): string | null {
  * The body, or null when it exceeds `limit`: the declared length is checked first, then the bytes
  * as they arrive; the stream is cancelled at the first byte over, so memory stays at the cap.
  */
-async function readCapped(response: Response, limit: number): Promise<Buffer | null> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+async function readCapped(response: Response, limit: number, method: 'GET' | 'HEAD'): Promise<Buffer | null> {
+  // A HEAD answer's Content-Length describes the GET body it did not send.
+  const declared = method === 'HEAD' ? Number.NaN : Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > limit) {
     await response.body?.cancel();
     return null;
