@@ -55,6 +55,8 @@ export async function spawnWorker(options: SpawnWorkerOptions): Promise<WorkerPr
       HOST: '127.0.0.1',
       REPRO_PINS_WORKER_PORT: String(port),
       DOCKER_CONFIG: '/nonexistent/repro-pins-worker-test',
+      // The fake registry listens on loopback, which the App refuses unless the operator allows it.
+      REPRO_PINS_ALLOW_HOSTS: '127.0.0.1',
       ...options.env,
     },
   });

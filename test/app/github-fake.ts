@@ -36,7 +36,10 @@ export async function startApp(env: NodeJS.ProcessEnv = {}, baseUrl?: string, lo
   });
   let scheduler: Scheduler | undefined;
   let runtime: AppRuntime | undefined;
-  await probot.load(createApp({ env: { DOCKER_CONFIG: '/nonexistent/repro-pins-test', ...env }, onScheduler: (s) => (scheduler = s), onRuntime: (r) => (runtime = r) }));
+  // The test registry and package mirrors listen on loopback, which the App refuses unless the operator allows it.
+  await probot.load(
+    createApp({ env: { DOCKER_CONFIG: '/nonexistent/repro-pins-test', REPRO_PINS_ALLOW_HOSTS: '127.0.0.1', ...env }, onScheduler: (s) => (scheduler = s), onRuntime: (r) => (runtime = r) }),
+  );
   return Object.assign(probot, { scheduler: scheduler!, runtime: runtime! });
 }
 

@@ -62,7 +62,7 @@ test('with GHE_HOST and GHE_PROTOCOL=http every API call goes to the Enterprise 
     env: { APP_ID: '1', PRIVATE_KEY: testPrivateKey, WEBHOOK_SECRET: 'test', GHE_HOST: 'ghe.example.test', GHE_PROTOCOL: 'http', LOG_LEVEL: 'fatal' },
     overrides: { log: pino({ level: 'silent' }), Octokit: ProbotOctokit.defaults((o: object) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })) },
   });
-  await probot.load(createApp({ env: { DOCKER_CONFIG: '/nonexistent' }, onScheduler: (s) => (scheduler = s) }));
+  await probot.load(createApp({ env: { DOCKER_CONFIG: '/nonexistent', REPRO_PINS_ALLOW_HOSTS: '127.0.0.1' }, onScheduler: (s) => (scheduler = s) }));
   expect(scheduler).toBeDefined();
   const repo = fakeRepo('acme', 'api', {});
   const comments: { body: string }[] = [];

@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzipCapped, INDEX_DECOMPRESSION } from '../decompression.js';
 import { readTarFiles } from '../../archive/tar.js';
 import { verifyApkIndexSignature, type ApkKeys } from './apk-signature.js';
 
@@ -27,12 +27,9 @@ export type ApkIndexParse = { ok: true; packages: Map<string, ApkPackage>; descr
 export function parseApkIndexArchive(archive: Buffer, keys: ApkKeys): ApkIndexParse {
   const signature = verifyApkIndexSignature(archive, keys);
   if (!signature.ok) return signature;
-  let tar: Buffer;
-  try {
-    tar = gunzipSync(signature.signed);
-  } catch (error) {
-    return { ok: false, message: `is not a gzip file: ${(error as Error).message}` };
-  }
+  const gunzipped = gunzipCapped(signature.signed, INDEX_DECOMPRESSION, 'is not a gzip file');
+  if (!gunzipped.ok) return gunzipped;
+  const tar = gunzipped.data;
   let index: string | null = null;
   let description: string | null = null;
   let files;

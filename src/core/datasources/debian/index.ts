@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
 import type { Key } from 'openpgp';
-import { gunzip } from 'node:zlib';
 import type { DependencyRef } from '../../reference.js';
 import type { Datasource, LookupResult } from '../datasource.js';
 import { HttpFetcher, type FetcherOptions } from '../http-fetcher.js';
@@ -11,9 +9,8 @@ import { quoteOutsideText } from '../outside-text.js';
 import { loadKeyring, verifyInRelease, type ReleaseFile } from './inrelease.js';
 import { parsePackagesIndex, type DebianPackage } from './packages-index.js';
 import { compareDebianVersions, isDebianPackageName, isDebianVersion } from './version.js';
-import { decompressXz, XzError } from './xz.js';
-
-const gunzipAsync = promisify(gunzip);
+import { decompressXzAsync, XzError } from './xz.js';
+import { decompressionCap, gunzipCapped, INDEX_DECOMPRESSION } from '../decompression.js';
 
 export type Distro = 'debian' | 'ubuntu';
 
@@ -163,8 +160,11 @@ export function debianDatasource(options: DebianDatasourceOptions = {}): Datasou
         const sha256 = createHash('sha256').update(body).digest('hex');
         if (sha256 !== expected.sha256) return { ok: false, message: `${url} has SHA256 ${sha256}, but ${release.url} lists ${expected.sha256}: not the signed index` };
         try {
-          const text = (suffix === '.gz' ? await gunzipAsync(body) : decompressXz(body)).toString('utf8');
-          return { ok: true, url, packages: parsePackagesIndex(text) };
+          // Capped even though signed (a few KB of xz can claim hundreds of MB); the xz decoder yields between chunks.
+          const gunzipped = suffix === '.gz' ? gunzipCapped(body, INDEX_DECOMPRESSION, 'could not be decompressed') : null;
+          if (gunzipped && !gunzipped.ok) return { ok: false, message: `${url} ${gunzipped.message}` };
+          const data = gunzipped ? gunzipped.data : await decompressXzAsync(body, { maxOutputBytes: decompressionCap(body.length, INDEX_DECOMPRESSION) });
+          return { ok: true, url, packages: parsePackagesIndex(data.toString('utf8')) };
         } catch (error) {
           if (suffix === '.xz' && !(error instanceof XzError)) throw error;
           return { ok: false, message: `${url} could not be decompressed: ${(error as Error).message}` };

@@ -6,17 +6,48 @@ import { createHash } from 'node:crypto';
  * they list a `Packages.gz` nowhere, and Node's zlib has no xz. The LZMA part follows the
  * reference decoder of the LZMA SDK (`LzmaSpec.cpp`) and xz-embedded's LZMA2 chunk handling.
  * The whole output is kept in memory, so the output itself serves as the dictionary.
+ *
+ * Hostile input is bounded: the output may not grow past `maxOutputBytes` (45 KB of xz can
+ * claim 300 MB), and `decompressXzAsync` yields to the event loop after every LZMA2 chunk (at
+ * most 2 MiB of output each), so a large index does not stall the App's other work.
  */
 
 export class XzError extends Error {}
+
+export interface XzLimits {
+  /** The most bytes the output may hold; more is an XzError. */
+  maxOutputBytes?: number;
+}
+
+/** The output cap when the caller names none. */
+export const DEFAULT_XZ_MAX_OUTPUT = 128 * 1024 * 1024;
 
 const HEADER_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 const FILTER_LZMA2 = 0x21;
 const CHECK_SIZES: Record<number, number> = { 0: 0, 1: 4, 4: 8, 10: 32 };
 
-/** Decompresses a whole `.xz` file (one or more concatenated streams). Throws XzError on corrupt or unsupported input. */
-export function decompressXz(input: Uint8Array): Buffer {
-  const out = new Output();
+/** Decompresses a whole `.xz` file (one or more concatenated streams). Throws XzError on corrupt, unsupported or oversized input. */
+export function decompressXz(input: Uint8Array, limits: XzLimits = {}): Buffer {
+  const steps = decodeAll(input, limits);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** As `decompressXz`, giving the event loop a turn after every LZMA2 chunk. */
+export async function decompressXzAsync(input: Uint8Array, limits: XzLimits = {}): Promise<Buffer> {
+  const steps = decodeAll(input, limits);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The decoder as a generator: it yields after each LZMA2 chunk, so a caller may pause there. */
+function* decodeAll(input: Uint8Array, limits: XzLimits): Generator<void, Buffer> {
+  const out = new Output(limits.maxOutputBytes ?? DEFAULT_XZ_MAX_OUTPUT);
   let at = 0;
   let streams = 0;
   while (at < input.length) {
@@ -25,14 +56,14 @@ export function decompressXz(input: Uint8Array): Buffer {
       while (at < input.length && input[at] === 0) at++;
       continue;
     }
-    at = decodeStream(input, at, out);
+    at = yield* decodeStream(input, at, out);
     streams++;
   }
   if (streams === 0) throw new XzError('empty input is not an xz file');
   return out.result();
 }
 
-function decodeStream(input: Uint8Array, start: number, out: Output): number {
+function* decodeStream(input: Uint8Array, start: number, out: Output): Generator<void, number> {
   const reader = new ByteReader(input, start);
   for (const byte of HEADER_MAGIC) if (reader.byte() !== byte) throw new XzError('not an xz file (bad magic bytes)');
   const flags = reader.bytes(2);
@@ -64,7 +95,7 @@ function decodeStream(input: Uint8Array, start: number, out: Output): number {
     }
     reader.at = headerStart + headerSize;
     const blockOutputStart = out.length;
-    reader.at = decodeLzma2(input, reader.at, out);
+    reader.at = yield* decodeLzma2(input, reader.at, out);
     while ((reader.at - headerStart) % 4 !== 0) if (reader.byte() !== 0) throw new XzError('xz block padding is not zero');
     const check = reader.bytes(checkSize);
     verifyCheck(checkType, out.view(blockOutputStart), check);
@@ -102,7 +133,7 @@ function verifyCheck(type: number, data: Uint8Array, expected: Uint8Array): void
 }
 
 /** LZMA2 chunks up to the end marker (a zero control byte); returns the offset after it. */
-function decodeLzma2(input: Uint8Array, start: number, out: Output): number {
+function* decodeLzma2(input: Uint8Array, start: number, out: Output): Generator<void, number> {
   const reader = new ByteReader(input, start);
   const lzma = new LzmaDecoder(out);
   let needDictionaryReset = true;
@@ -120,6 +151,7 @@ function decodeLzma2(input: Uint8Array, start: number, out: Output): number {
     if (control === 0x01 || control === 0x02) {
       const size = reader.uint16be() + 1;
       lzma.copyUncompressed(reader.bytes(size));
+      yield;
       continue;
     }
     if (control < 0x80) throw new XzError(`xz LZMA2 control byte 0x${control.toString(16)} is invalid`);
@@ -134,13 +166,16 @@ function decodeLzma2(input: Uint8Array, start: number, out: Output): number {
     if (control >= 0xa0) lzma.resetState();
     const data = reader.bytes(packed);
     lzma.decodeChunk(data, unpacked);
+    yield;
   }
 }
 
-/** Growable output; also the LZMA dictionary. */
+/** Growable output, never past its cap; also the LZMA dictionary. */
 class Output {
   buffer = new Uint8Array(1 << 16);
   length = 0;
+
+  constructor(readonly maxBytes: number) {}
 
   push(byte: number): void {
     if (this.length === this.buffer.length) this.grow(1);
@@ -154,9 +189,12 @@ class Output {
   }
 
   grow(extra: number): void {
+    // Checked before allocating: a chunk that claims more than the cap fails here, not in memory.
+    if (this.length + extra > this.maxBytes) throw new XzError(`xz data decompresses to more than ${this.maxBytes} bytes, the limit`);
     if (this.length + extra <= this.buffer.length) return;
     let size = this.buffer.length * 2;
     while (size < this.length + extra) size *= 2;
+    size = Math.min(size, this.maxBytes);
     const next = new Uint8Array(size);
     next.set(this.buffer.subarray(0, this.length));
     this.buffer = next;

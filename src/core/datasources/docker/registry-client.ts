@@ -12,6 +12,13 @@ export interface RegistryClientOptions extends FetcherOptions {
   insecureRegistries?: string[];
   /** Credentials by registry name as `ImageRef.registry` spells it; a `Map` works. */
   credentials?: CredentialStore;
+  /**
+   * Whether credentials may go over plain HTTP to the registries it is allowed for (loopback and
+   * `insecureRegistries`). The CLI says yes, as Docker does; the App says no, because a
+   * repository's config names its insecure registries and must not get the operator's
+   * credentials sent in clear.
+   */
+  plainHttpCredentials?: boolean;
 }
 
 export interface RequestCounts {
@@ -46,12 +53,16 @@ interface Challenge {
 }
 
 // https://github.com/opencontainers/image-spec/blob/main/media-types.md and the Docker v2.2 manifest spec.
-const MANIFEST_MEDIA_TYPES = [
+const MANIFEST_MEDIA_TYPE_LIST = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
+];
+const MANIFEST_MEDIA_TYPES = MANIFEST_MEDIA_TYPE_LIST.join(', ');
+// Docker's schema 1 (https://distribution.github.io/distribution/spec/deprecated-schema-v1/): by
+// exact name, so OCI's `application/vnd.oci.image.manifest.v1+json` is never taken for it.
+const SCHEMA1_MEDIA_TYPES = ['application/vnd.docker.distribution.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v1+prettyjws'];
 const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 // Docker Hub serves the v2 API from a host other than the name users write (docker/cli `registry.DefaultV2Registry`).
 const DOCKER_HUB_HOST = 'registry-1.docker.io';
@@ -75,6 +86,7 @@ export class RegistryClient implements ImageDigestResolver {
 
   readonly #insecure: Set<string>;
   readonly #credentials: CredentialStore | undefined;
+  readonly #plainHttpCredentials: boolean;
   readonly #http: HttpFetcher;
   readonly #lookups = new Map<string, Promise<DigestLookup>>();
   readonly #tokens = new Map<string, Promise<Outcome<{ token: string; expiresAt: number }>>>();
@@ -84,6 +96,7 @@ export class RegistryClient implements ImageDigestResolver {
   constructor(options: RegistryClientOptions = {}) {
     this.#insecure = new Set((options.insecureRegistries ?? []).map((host) => host.toLowerCase()));
     this.#credentials = options.credentials;
+    this.#plainHttpCredentials = options.plainHttpCredentials ?? true;
     // Registries answer fast or not at all: a shorter timeout than the fetcher's default.
     this.#http = new HttpFetcher({ timeoutMs: 30_000, ...options });
   }
@@ -105,7 +118,7 @@ export class RegistryClient implements ImageDigestResolver {
     const head = await this.#requestManifest(target, 'HEAD');
     if (!head.ok) return head;
     if (head.reply.status !== 405) {
-      const failure = explainStatus(target, head.reply);
+      const failure = explainStatus(target, head.reply) ?? explainMediaType(target, head.reply, 'HEAD');
       if (failure) return failure;
       // HEAD has no body to hash, so only here is the header trusted; one that is missing, or in
       // another algorithm, falls through to a GET whose bytes we hash ourselves.
@@ -115,12 +128,8 @@ export class RegistryClient implements ImageDigestResolver {
     }
     const get = await this.#requestManifest(target, 'GET');
     if (!get.ok) return get;
-    const failure = explainStatus(target, get.reply);
+    const failure = explainStatus(target, get.reply) ?? explainMediaType(target, get.reply, 'GET');
     if (failure) return failure;
-    if (/manifest\.v1\+(json|prettyjws)/.test(get.reply.headers.get('content-type') ?? '')) {
-      // Schema 1 digests cover the payload without its signatures, not the bytes served.
-      return fail(`registry ${target.registry} serves only a deprecated schema 1 manifest for ${target.display}, which cannot be pinned by digest`);
-    }
     if (get.reply.body.length === 0) return fail(`registry ${target.registry} answered an empty manifest for ${target.display}`);
     // The digest of the exact bytes served, never of a re-serialisation: the body is not parsed.
     return { ok: true, digest: `sha256:${createHash('sha256').update(get.reply.body).digest('hex')}` };
@@ -173,7 +182,11 @@ export class RegistryClient implements ImageDigestResolver {
 
   async #authorize(challenge: Challenge, target: Target, scope: string): Promise<Outcome<{ header: string }>> {
     const credentials = this.#credentials?.get(target.registry);
-    if (challenge.scheme === 'basic') return credentials ? { ok: true, header: basicAuthorization(credentials) } : this.#denied(target);
+    if (challenge.scheme === 'basic') {
+      if (!credentials) return this.#denied(target);
+      if (!this.#mayCarryCredentials(new URL(target.baseUrl))) return this.#clearTextRefused(target);
+      return { ok: true, header: basicAuthorization(credentials) };
+    }
     if (challenge.scheme !== 'bearer') {
       return fail(`registry ${target.registry} asks for "${challenge.scheme}" authentication, which is not supported (only Bearer and Basic are)`);
     }
@@ -198,7 +211,7 @@ export class RegistryClient implements ImageDigestResolver {
     for (const each of scope.split(' ').filter(Boolean)) url.searchParams.append('scope', each);
     const credentials = this.#credentials?.get(target.registry);
     // Never send a password in clear text to a host we would not speak plain HTTP with.
-    const sendCredentials = credentials && (url.protocol === 'https:' || this.#allowsPlainHttp(url.host));
+    const sendCredentials = credentials && this.#mayCarryCredentials(url);
     const sent = await this.#send(url.href, 'GET', sendCredentials ? { authorization: basicAuthorization(credentials) } : {}, 'token', target);
     if (!sent.ok) return sent;
     const { status, body } = sent.reply;
@@ -209,6 +222,14 @@ export class RegistryClient implements ImageDigestResolver {
     if (!parsed.success || !token) return fail(`token service ${url.host} answered without a token for ${target.display}`);
     const lifetimeS = parsed.data.expires_in ?? DEFAULT_TOKEN_LIFETIME_S;
     return { ok: true, token, expiresAt: Date.now() + lifetimeS * 1000 * TOKEN_LIFETIME_USED };
+  }
+
+  #mayCarryCredentials(url: URL): boolean {
+    return url.protocol === 'https:' || (this.#plainHttpCredentials && this.#allowsPlainHttp(url.host));
+  }
+
+  #clearTextRefused(target: Target): Failure {
+    return fail(`registry ${target.registry} asks for Basic credentials over plain HTTP for ${target.display}; the App never sends credentials in clear (serve the registry over https)`);
   }
 
   #denied(target: Target): Failure {
@@ -224,6 +245,7 @@ export class RegistryClient implements ImageDigestResolver {
     return this.#http.request(url, {
       method,
       headers,
+      kind,
       subject: `${kind === 'manifest' ? 'registry' : 'token service'} ${host}`,
       about: target.display,
       onAttempt: (attempt) => {
@@ -254,6 +276,24 @@ function explainStatus(target: Target, reply: Reply): Failure | undefined {
   return fail(`registry ${target.registry} answered ${describeStatus(reply.status)} for ${target.display}`);
 }
 
+
+/**
+ * Only the four manifest media types are pinned: anything else (an HTML login page answered
+ * with 200, a blob) would be hashed into a digest no client can pull. HEAD is checked when it
+ * names a type; schema 1 has its own sentence, since its digest covers the payload without its
+ * signatures, not the bytes served.
+ */
+function explainMediaType(target: Target, reply: Reply, method: 'HEAD' | 'GET'): Failure | undefined {
+  const header = reply.headers.get('content-type');
+  if (header === null && method === 'HEAD') return undefined;
+  const type = (header ?? '').split(';')[0]!.trim().toLowerCase();
+  if (MANIFEST_MEDIA_TYPE_LIST.includes(type)) return undefined;
+  if (SCHEMA1_MEDIA_TYPES.includes(type)) {
+    return fail(`registry ${target.registry} serves only a deprecated schema 1 manifest for ${target.display}, which cannot be pinned by digest`);
+  }
+  const shown = header === null ? 'no Content-Type' : `Content-Type ${JSON.stringify(header.slice(0, 100))}`;
+  return fail(`registry ${target.registry} answered ${method} for ${target.display} with ${shown}, not a manifest media type (${MANIFEST_MEDIA_TYPES})`);
+}
 
 function defaultScope(target: Target): string {
   return `repository:${target.repository}:pull`;

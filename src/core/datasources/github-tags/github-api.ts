@@ -1,6 +1,7 @@
 import type { z } from 'zod';
-import { Semaphore } from '../../concurrency.js';
-import { describeStatus, networkCause, retryAfterMs } from '../http.js';
+import type { Dispatcher } from 'undici';
+import { describeStatus, retryAfterMs } from '../http.js';
+import { HttpFetcher, type Reply, type RetryPolicy } from '../http-fetcher.js';
 
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 
@@ -23,6 +24,8 @@ export interface GitHubApiOptions {
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   userAgent?: string;
+  /** The undici dispatcher connections go through: the App's destination guard. */
+  dispatcher?: Dispatcher;
 }
 
 export interface ApiFailure {
@@ -33,15 +36,8 @@ export interface ApiFailure {
 }
 export type ApiResult<T> = { ok: true; data: T } | ApiFailure;
 
-interface Reply {
-  status: number;
-  headers: Headers;
-  body: string;
-}
-
 type Fetched = { ok: true; json: unknown; next: string | null } | ApiFailure;
 
-const MAX_BACKOFF_MS = 60_000;
 // https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit:
 // without retry-after or x-ratelimit-reset, "wait for at least one minute before retrying".
 const SECONDARY_LIMIT_WAIT_MS = 60_000;
@@ -81,15 +77,9 @@ export class GitHubApi {
   readonly #baseUrl: string;
   readonly #origin: string;
   readonly #token: string | undefined;
-  readonly #maxAttempts: number;
-  readonly #baseDelayMs: number;
-  readonly #maxWaitMs: number;
-  readonly #timeoutMs: number;
   readonly #maxPages: number;
-  readonly #sleep: (ms: number) => Promise<void>;
   readonly #now: () => number;
-  readonly #userAgent: string;
-  readonly #semaphore: Semaphore;
+  readonly #http: HttpFetcher;
   readonly #cache = new Map<string, Promise<Fetched | { ok: true; items: unknown[] }>>();
 
   constructor(options: GitHubApiOptions = {}) {
@@ -99,15 +89,20 @@ export class GitHubApi {
     this.host = base.host;
     this.#token = options.token || undefined;
     this.authenticated = this.#token !== undefined;
-    this.#maxAttempts = options.maxAttempts ?? 4;
-    this.#baseDelayMs = options.baseDelayMs ?? 500;
-    this.#maxWaitMs = options.maxWaitMs ?? 60_000;
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#maxPages = options.maxPages ?? 10;
-    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#now = options.now ?? Date.now;
-    this.#userAgent = options.userAgent ?? 'repro-pins';
-    this.#semaphore = new Semaphore(options.maxConcurrency ?? 8);
+    // The shared fetch border (caps, redirects, the App's guard), with GitHub's rate-limit rules as its retry policy.
+    this.#http = new HttpFetcher({
+      maxConcurrencyPerHost: options.maxConcurrency ?? 8,
+      maxAttempts: options.maxAttempts ?? 4,
+      baseDelayMs: options.baseDelayMs ?? 500,
+      maxWaitMs: options.maxWaitMs ?? 60_000,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      retryPolicy: githubRetryPolicy(this.#now),
+      ...(options.sleep && { sleep: options.sleep }),
+      ...(options.userAgent && { userAgent: options.userAgent }),
+      ...(options.dispatcher && { dispatcher: options.dispatcher }),
+    });
   }
 
   /** One JSON document at `path` (below the API root), checked against `schema`. */
@@ -171,64 +166,32 @@ export class GitHubApi {
     const { reply } = sent;
     if (reply.status < 200 || reply.status >= 300) return { ok: false, status: reply.status, message: this.#describeFailure(reply, 1) };
     try {
-      return { ok: true, json: JSON.parse(reply.body), next: nextLink(reply.headers.get('link')) };
+      return { ok: true, json: JSON.parse(reply.body.toString('utf8')), next: nextLink(reply.headers.get('link')) };
     } catch {
       return { ok: false, status: reply.status, message: `GitHub API ${this.host} answered a body that is not JSON for ${new URL(url).pathname}` };
     }
   }
 
-  /** Sends one GET, retrying rate limits, 5xx and network errors with backoff. */
+  /** Sends one GET through the shared fetcher; its GitHub policy retries rate limits and 5xx. */
   async #send(url: string): Promise<{ ok: true; reply: Reply } | ApiFailure> {
     const headers: Record<string, string> = {
       accept: 'application/vnd.github+json',
       'x-github-api-version': '2022-11-28',
-      'user-agent': this.#userAgent,
+      // Only to the API root's origin: the fetcher drops it on a redirect elsewhere.
       ...(this.#token !== undefined && { authorization: `Bearer ${this.#token}` }),
     };
-    for (let attempt = 1; ; attempt += 1) {
-      this.stats.requests += 1;
-      let reply: Reply | undefined;
-      let cause = '';
-      try {
-        reply = await this.#semaphore.run(async () => {
-          const response = await fetch(url, { headers, signal: AbortSignal.timeout(this.#timeoutMs) });
-          return { status: response.status, headers: response.headers, body: await response.text() };
-        });
-      } catch (error) {
-        cause = networkCause(error);
-      }
-      if (reply && !isRetryable(reply)) return { ok: true, reply };
-      const wait = reply ? this.#waitFor(reply, attempt) : this.#backoffMs(attempt);
-      if (attempt >= this.#maxAttempts || wait > this.#maxWaitMs) {
-        const tries = attempt === 1 ? '' : ` after ${attempt} attempts`;
-        return reply
-          ? { ok: false, status: reply.status, message: this.#describeFailure(reply, attempt) }
-          : { ok: false, status: null, message: `could not reach GitHub API ${this.host}: ${cause}${tries}` };
-      }
-      this.stats.retries += 1;
-      await this.#sleep(wait);
-    }
-  }
-
-  /**
-   * How long to wait before retrying, as GitHub asks
-   * (https://docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api#handle-rate-limit-errors-appropriately):
-   * `retry-after` first, then the primary limit's `x-ratelimit-reset` when none remain, then at
-   * least a minute for a secondary limit that gave neither; a 5xx gets plain backoff.
-   */
-  #waitFor(reply: Reply, attempt: number): number {
-    const retryAfter = retryAfterMs(reply.headers.get('retry-after'), undefined, this.#now());
-    if (retryAfter !== undefined) return retryAfter;
-    const reset = resetAt(reply.headers);
-    if (reset !== undefined) return Math.max(reset - this.#now(), 0);
-    if (isRateLimited(reply)) return Math.max(this.#backoffMs(attempt), SECONDARY_LIMIT_WAIT_MS);
-    return this.#backoffMs(attempt);
-  }
-
-  // Exponential backoff with "equal jitter": half fixed, half random, so retries spread out.
-  #backoffMs(attempt: number): number {
-    const ceiling = Math.min(this.#baseDelayMs * 2 ** (attempt - 1), MAX_BACKOFF_MS);
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+    const sent = await this.#http.send(url, {
+      headers,
+      subject: `GitHub API ${this.host}`,
+      kind: 'api',
+      onAttempt: (attempt) => {
+        this.stats.requests += 1;
+        if (attempt > 1) this.stats.retries += 1;
+      },
+    });
+    if (sent.ok) return sent;
+    if (sent.reply) return { ok: false, status: sent.reply.status, message: this.#describeFailure(sent.reply, sent.attempts) };
+    return { ok: false, status: null, message: sent.message };
   }
 
   #describeFailure(reply: Reply, attempts: number): string {
@@ -244,19 +207,36 @@ export class GitHubApi {
         ? `GitHub API ${this.host} rejected the token (401 Unauthorized): check that GITHUB_TOKEN is valid and not expired`
         : `GitHub API ${this.host} requires authentication (401 Unauthorized): set GITHUB_TOKEN`;
     }
-    const said = apiMessage(reply.body);
+    const said = apiMessage(reply.body.toString('utf8'));
     return `GitHub API ${this.host} answered ${describeStatus(reply.status)}${said ? ` (${said})` : ''}${tries}`;
   }
+}
+
+/**
+ * How long to wait before retrying, as GitHub asks
+ * (https://docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api#handle-rate-limit-errors-appropriately):
+ * `retry-after` first, then the primary limit's `x-ratelimit-reset` when none remain, then at
+ * least a minute for a secondary limit that gave neither; a 5xx gets plain backoff. The fetcher
+ * fails at once when the wait is longer than its `maxWaitMs`.
+ */
+export function githubRetryPolicy(now: () => number = Date.now): RetryPolicy {
+  return {
+    delayFor(reply, _attempt, backoffMs) {
+      if (reply.status < 500 && !isRateLimited(reply)) return null;
+      const retryAfter = retryAfterMs(reply.headers.get('retry-after'), undefined, now());
+      if (retryAfter !== undefined) return retryAfter;
+      const reset = resetAt(reply.headers);
+      if (reset !== undefined) return Math.max(reset - now(), 0);
+      if (isRateLimited(reply)) return Math.max(backoffMs, SECONDARY_LIMIT_WAIT_MS);
+      return backoffMs;
+    },
+  };
 }
 
 function isRateLimited(reply: Reply): boolean {
   if (reply.status === 429) return true;
   if (reply.status !== 403) return false;
-  return reply.headers.get('x-ratelimit-remaining') === '0' || reply.headers.has('retry-after') || /rate limit/i.test(apiMessage(reply.body));
-}
-
-function isRetryable(reply: Reply): boolean {
-  return reply.status >= 500 || isRateLimited(reply);
+  return reply.headers.get('x-ratelimit-remaining') === '0' || reply.headers.has('retry-after') || /rate limit/i.test(apiMessage(reply.body.toString('utf8')));
 }
 
 /** When the primary rate limit resets, in ms since the epoch, if none remain. */

@@ -137,7 +137,7 @@ export class PythonIndexClient {
       // PEP 658: the metadata file sits at the distribution's URL plus ".metadata".
       const url = `${file.url}.metadata`;
       this.stats.metadataFiles += 1;
-      const fetched = await this.#fetcher.get(url, this.#authFor(new URL(url)), `metadata file ${this.#display(url)}`);
+      const fetched = await this.#fetcher.get(url, this.#authFor(new URL(url)), `metadata file ${this.#display(url)}`, { kind: 'metadata' });
       if (!fetched.ok) return fetched;
       const failure = badStatus(fetched.reply, `metadata file ${this.#display(url)}`);
       if (failure) return failure;
@@ -174,7 +174,7 @@ export class PythonIndexClient {
       download = (async () => {
         this.stats.downloads += 1;
         const display = this.#display(file.url);
-        const fetched = await this.#fetcher.get(file.url, this.#authFor(new URL(file.url)), `file ${display}`);
+        const fetched = await this.#fetcher.get(file.url, this.#authFor(new URL(file.url)), `file ${display}`, { kind: 'archive' });
         if (!fetched.ok) return fetched;
         const failure = badStatus(fetched.reply, `file ${display}`);
         if (failure) return failure;

@@ -1,6 +1,6 @@
 import { readTarFiles } from '../../archive/tar.js';
 import { inflateEntry, readZipEntries, ZipError, type ZipEntry, type ZipLimits } from '../../archive/zip.js';
-import { gunzipSync } from 'node:zlib';
+import { gunzipCapped, SDIST_DECOMPRESSION } from '../decompression.js';
 import { normalizeProjectName } from './distributions.js';
 
 /**
@@ -71,12 +71,9 @@ export function readSdistMetadata(archive: Buffer, filename: string): MetadataRe
     return entry ? readZipText(archive, entry) : { ok: false, message: 'is an sdist without PKG-INFO' };
   }
   if (!/\.(tar\.gz|tgz)$/i.test(filename)) return { ok: false, message: 'is an sdist in an archive format that is not read (only .tar.gz and .zip are)' };
-  let tar: Buffer;
-  try {
-    tar = gunzipSync(archive);
-  } catch (error) {
-    return { ok: false, message: `is not valid gzip: ${(error as Error).message}` };
-  }
+  const gunzipped = gunzipCapped(archive, SDIST_DECOMPRESSION);
+  if (!gunzipped.ok) return gunzipped;
+  const tar = gunzipped.data;
   let pkgInfo;
   try {
     pkgInfo = readTarFiles(tar).find((file) => /^[^/]+\/PKG-INFO$/.test(file.name));
