@@ -69,7 +69,7 @@ export function commandSteps(commands: readonly ShellCommand[], inherited: Envir
         exportAll = true;
       } else if (program !== null && POSIX_SHELLS.has(program) && depth < MAX_NESTING) {
         const script = shellCommandString(command);
-        if (script) steps.push(...commandSteps(splitShellCommands(wordText(script)), env, at, depth + 1));
+        if (script) for (const item of commandSteps(splitShellCommands(wordText(script)), env, at, depth + 1)) steps.push(item);
       }
     }
   }

@@ -70,7 +70,8 @@ function splitLines(text: string): PhysicalLine[] {
 
 // Directives are only recognised before the first comment, blank line or instruction
 // (https://docs.docker.com/reference/dockerfile/#parser-directives).
-const directivePattern = /^[ \t]*#[ \t]*([a-zA-Z][a-zA-Z0-9_-]*)[ \t]*=[ \t]*(.*?)[ \t]*$/;
+// The value is trimmed after the match: a lazy `(.*?)[ \t]*$` backtracks quadratically on a long line of spaces.
+const directivePattern = /^[ \t]*#[ \t]*([a-zA-Z][a-zA-Z0-9_-]*)[ \t]*=[ \t]*(.*)$/s;
 const knownDirectives = new Set(['syntax', 'escape', 'check']);
 const heredocPattern = /<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g;
 const heredocInstructions = new Set(['RUN', 'COPY', 'ADD']);
@@ -90,7 +91,9 @@ export function parseDockerfile(source: string): ParsedDockerfile {
     if (!match) break;
     const key = match[1]!.toLowerCase();
     if (!knownDirectives.has(key) || directives.some((d) => d.key === key)) break;
-    const value = match[2]!;
+    let valueEnd = match[2]!.length;
+    while (valueEnd > 0 && (match[2]![valueEnd - 1] === ' ' || match[2]![valueEnd - 1] === '\t')) valueEnd--;
+    const value = match[2]!.slice(0, valueEnd);
     directives.push({ key, value, start: line.start + line.text.indexOf(value, line.text.indexOf('=') + 1) });
     if (key === 'escape' && (value === '`' || value === '\\')) escape = value;
   }
@@ -115,7 +118,8 @@ export function parseDockerfile(source: string): ParsedDockerfile {
         line = lines[index];
         continue;
       }
-      const trimmed = line.text.replace(/\s+$/, '');
+      // trimEnd, not /\s+$/: that regex retries from every space of a long line (quadratic).
+      const trimmed = line.text.trimEnd();
       const continues = trimmed.endsWith(escape);
       const content = continues ? trimmed.slice(0, -1) : line.text;
       for (let i = 0; i < content.length; i++) {

@@ -120,9 +120,9 @@ function runInstruction(instruction: Instruction, text: string, posixShell: bool
   const run: RunInstruction = { line: lineAt(text, instruction.start), start: instruction.start, flags, form, script, heredocs: instruction.heredocs, commands: [] };
   if (form === 'exec' || !posixShell) return run;
   const commands = splitShellCommands(script);
-  run.commands.push(...commands);
+  for (const item of commands) run.commands.push(item);
   for (const heredoc of instruction.heredocs) {
-    if (shellRunsHeredoc(heredoc, commands)) run.commands.push(...splitShellCommands(heredoc.body));
+    if (shellRunsHeredoc(heredoc, commands)) for (const item of splitShellCommands(heredoc.body)) run.commands.push(item);
   }
   return run;
 }
