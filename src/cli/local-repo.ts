@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { constants, unlinkSync } from 'node:fs';
+import { chmod, open, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { Problem, SourceFile } from '../core/reference.js';
 
@@ -34,7 +35,12 @@ export async function readSourceFiles(root: string, paths: string[]): Promise<{ 
   const files: SourceFile[] = [];
   const problems: Problem[] = [];
   for (const path of paths) {
-    const bytes = await readFile(join(root, path));
+    const read = await readRepoFile(root, path, MAX_SOURCE_BYTES);
+    if ('problem' in read) {
+      if (read.problem !== null) problems.push({ file: path, line: 1, dependency: null, message: `${read.problem}, so it was neither read nor rewritten` });
+      continue;
+    }
+    const { bytes } = read;
     try {
       files.push({ path, text: utf8.decode(bytes) });
     } catch {
@@ -44,13 +50,73 @@ export async function readSourceFiles(root: string, paths: string[]): Promise<{ 
   return { files, problems };
 }
 
+/** The largest build file read: far above any real Dockerfile or requirements file, far below what the parsers and memory take. */
+export const MAX_SOURCE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads one file of the repository as untrusted input: it must resolve to a regular file inside
+ * the tree (a symlink to `/etc/shadow` is refused, not read), a FIFO or a device is never opened
+ * for a blocking read (O_NONBLOCK, then fstat), and it is at most `maxBytes` long. A missing
+ * file gives `{ problem: null }`; any other refusal a sentence naming the path.
+ */
+export async function readRepoFile(root: string, path: string, maxBytes: number): Promise<{ bytes: Buffer } | { problem: string | null }> {
+  let real: string;
+  let realRoot: string;
+  try {
+    [real, realRoot] = await Promise.all([realpath(join(root, path)), realpath(root)]);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { problem: null };
+    return { problem: `${path} cannot be read: ${(error as Error).message}` };
+  }
+  const inside = relative(realRoot, real);
+  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || inside.startsWith(sep)) {
+    return { problem: `${path} is a symbolic link to ${real}, outside the repository` };
+  }
+  // O_NOFOLLOW: `real` has no links left, so a link swapped in after realpath is refused, not followed.
+  const handle = await open(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW).catch((error: Error) => error);
+  if (handle instanceof Error) return { problem: `${path} cannot be read: ${handle.message}` };
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return { problem: `${path} is not a regular file (a FIFO, a device or a socket)` };
+    if (info.size > maxBytes) return { problem: `${path} is ${info.size} bytes, more than the ${maxBytes} bytes a file may have here` };
+    // Room for one byte more than fstat said: a file that grew meanwhile is refused, never truncated.
+    const buffer = Buffer.allocUnsafe(info.size + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > info.size) return { problem: `${path} changed while it was read` };
+    }
+    return { bytes: buffer.subarray(0, length) };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Temp files being written, with the write that owns each: what a signal must wait for or remove. */
+const writesInFlight = new Map<string, Promise<void>>();
+let stoppedBy: NodeJS.Signals | null = null;
+
 /**
  * Replaces a file's content atomically: write a sibling temp file, flush it, then rename over
  * the original, so a crash or a full disk never leaves a half-written file. The mode is kept.
+ * After SIGINT/SIGTERM (`stopWritesOnSignals`) no rename starts: the temp file is removed.
  */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const { mode } = await stat(path);
+  if (stoppedBy) throw new Error(`not written: stopped by ${stoppedBy}`);
   const temp = join(dirname(path), `.${basename(path)}.repro-pins-${randomBytes(6).toString('hex')}`);
+  const write = writeThroughTemp(path, temp, text);
+  writesInFlight.set(temp, write);
+  try {
+    await write;
+  } finally {
+    writesInFlight.delete(temp);
+  }
+}
+
+async function writeThroughTemp(path: string, temp: string, text: string): Promise<void> {
+  const { mode } = await stat(path);
   try {
     const handle = await open(temp, 'wx', mode);
     try {
@@ -60,9 +126,40 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
       await handle.close();
     }
     await chmod(temp, mode);
+    if (stoppedBy) throw new Error(`not written: stopped by ${stoppedBy}`);
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * While a command writes files, SIGINT and SIGTERM stop it cleanly: writes in flight finish
+ * their rename or remove their temp file (each file is left old or new, never half), then the
+ * process exits 130 or 143 (128 + the signal's number, as shells report it). A second signal
+ * does not wait: the temp files are removed at once. Returns the function that uninstalls it.
+ */
+export function stopWritesOnSignals(): () => void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const code = signal === 'SIGINT' ? 130 : 143;
+    if (stoppedBy) {
+      for (const temp of writesInFlight.keys()) {
+        try {
+          unlinkSync(temp);
+        } catch {
+          // Already renamed or removed by its own write.
+        }
+      }
+      process.exit(code);
+    }
+    stoppedBy = signal;
+    void Promise.allSettled([...writesInFlight.values()]).then(() => process.exit(code));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
 }

@@ -76,7 +76,19 @@ const knownDirectives = new Set(['syntax', 'escape', 'check']);
 const heredocPattern = /<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g;
 const heredocInstructions = new Set(['RUN', 'COPY', 'ADD']);
 
+/**
+ * The extractors, the apk and apt readers and the rules all read the same Dockerfile in one
+ * scan: the last parse is kept so a 1 MiB file is parsed once, not once per reader. Callers
+ * treat the result as read-only.
+ */
+let lastParsed: { source: string; parsed: ParsedDockerfile } | null = null;
+
 export function parseDockerfile(source: string): ParsedDockerfile {
+  if (lastParsed?.source !== source) lastParsed = { source, parsed: readDockerfile(source) };
+  return lastParsed.parsed;
+}
+
+function readDockerfile(source: string): ParsedDockerfile {
   // A UTF-8 byte-order mark is not part of the first line (BuildKit strips it too).
   const bomLength = source.startsWith('\uFEFF') ? 1 : 0;
   const lines = splitLines(source);
@@ -106,7 +118,7 @@ export function parseDockerfile(source: string): ParsedDockerfile {
       continue;
     }
     // Join continuation lines; comment and blank lines inside a continuation are dropped.
-    const chars: string[] = [];
+    const pieces: string[] = [];
     const offsets: number[] = [];
     let line: PhysicalLine | undefined = first;
     let isFirst = true;
@@ -122,17 +134,15 @@ export function parseDockerfile(source: string): ParsedDockerfile {
       const trimmed = line.text.trimEnd();
       const continues = trimmed.endsWith(escape);
       const content = continues ? trimmed.slice(0, -1) : line.text;
-      for (let i = 0; i < content.length; i++) {
-        chars.push(content[i]!);
-        offsets.push(line.start + i);
-      }
+      pieces.push(content);
+      for (let i = 0; i < content.length; i++) offsets.push(line.start + i);
       if (!continues) break;
       // A separator keeps tokens on both sides of the break apart in the offset map.
-      chars.push(' ');
+      pieces.push(' ');
       offsets.push(-1);
       line = lines[index];
     }
-    const logical = chars.join('');
+    const logical = pieces.join('');
     const tokens = tokenize(logical, offsets);
     const keywordToken = tokens.shift();
     if (!keywordToken) continue;
