@@ -57,7 +57,7 @@ export const MAX_SOURCE_BYTES = 8 * 1024 * 1024;
  * Reads one file of the repository as untrusted input: it must resolve to a regular file inside
  * the tree (a symlink to `/etc/shadow` is refused, not read), a FIFO or a device is never opened
  * for a blocking read (O_NONBLOCK, then fstat), and it is at most `maxBytes` long. A missing
- * file gives `{ problem: null }`; any other refusal a sentence naming the path.
+ * file gives `{ problem: null }`; any other refusal the rest of a sentence that starts with the path.
  */
 export async function readRepoFile(root: string, path: string, maxBytes: number): Promise<{ bytes: Buffer } | { problem: string | null }> {
   let real: string;
@@ -66,19 +66,19 @@ export async function readRepoFile(root: string, path: string, maxBytes: number)
     [real, realRoot] = await Promise.all([realpath(join(root, path)), realpath(root)]);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { problem: null };
-    return { problem: `${path} cannot be read: ${(error as Error).message}` };
+    return { problem: `cannot be read: ${(error as Error).message}` };
   }
   const inside = relative(realRoot, real);
   if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || inside.startsWith(sep)) {
-    return { problem: `${path} is a symbolic link to ${real}, outside the repository` };
+    return { problem: `is a symbolic link to ${real}, outside the repository` };
   }
   // O_NOFOLLOW: `real` has no links left, so a link swapped in after realpath is refused, not followed.
   const handle = await open(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW).catch((error: Error) => error);
-  if (handle instanceof Error) return { problem: `${path} cannot be read: ${handle.message}` };
+  if (handle instanceof Error) return { problem: `cannot be read: ${handle.message}` };
   try {
     const info = await handle.stat();
-    if (!info.isFile()) return { problem: `${path} is not a regular file (a FIFO, a device or a socket)` };
-    if (info.size > maxBytes) return { problem: `${path} is ${info.size} bytes, more than the ${maxBytes} bytes a file may have here` };
+    if (!info.isFile()) return { problem: `is not a regular file (a FIFO, a device or a socket)` };
+    if (info.size > maxBytes) return { problem: `is ${info.size} bytes, more than the ${maxBytes} bytes a file may have here` };
     // Room for one byte more than fstat said: a file that grew meanwhile is refused, never truncated.
     const buffer = Buffer.allocUnsafe(info.size + 1);
     let length = 0;
@@ -86,7 +86,7 @@ export async function readRepoFile(root: string, path: string, maxBytes: number)
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
-      if (length > info.size) return { problem: `${path} changed while it was read` };
+      if (length > info.size) return { problem: `changed while it was read` };
     }
     return { bytes: buffer.subarray(0, length) };
   } finally {

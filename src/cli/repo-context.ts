@@ -25,7 +25,7 @@ export async function loadConfig(root: string): Promise<RepoConfig> {
   const read = await readRepoFile(root, CONFIG_PATH, MAX_CONFIG_BYTES);
   if ('problem' in read) {
     if (read.problem === null) return defaultConfig;
-    throw new UsageError(`invalid config: ${read.problem}`);
+    throw new UsageError(`invalid config: ${CONFIG_PATH} ${read.problem}`);
   }
   const text = read.bytes.toString('utf8');
   const parsed = parseRepoConfig(text, CONFIG_PATH);
