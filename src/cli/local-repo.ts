@@ -7,8 +7,11 @@ import type { Problem, SourceFile } from '../core/reference.js';
 /** Folders that never hold a build input of the repository itself. */
 const skippedFolders = new Set(['.git', 'node_modules', '.hg', '.svn']);
 
-/** Every file under `root`, as `/`-separated paths relative to it, in a stable order. */
-export async function listFiles(root: string): Promise<string[]> {
+/**
+ * Every regular file under `root`, as `/`-separated paths relative to it, in a stable order.
+ * Symbolic links are not followed: they go to `links`, when given (see `symlinkProblem`).
+ */
+export async function listFiles(root: string, links?: string[]): Promise<string[]> {
   const paths: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
@@ -18,6 +21,8 @@ export async function listFiles(root: string): Promise<string[]> {
         if (!skippedFolders.has(entry.name)) await walk(full);
       } else if (entry.isFile()) {
         paths.push(relative(root, full).split(sep).join('/'));
+      } else if (entry.isSymbolicLink()) {
+        links?.push(relative(root, full).split(sep).join('/'));
       }
     }
   };
@@ -53,13 +58,8 @@ export async function readSourceFiles(root: string, paths: string[]): Promise<{ 
 /** The largest build file read: far above any real Dockerfile or requirements file, far below what the parsers and memory take. */
 export const MAX_SOURCE_BYTES = 8 * 1024 * 1024;
 
-/**
- * Reads one file of the repository as untrusted input: it must resolve to a regular file inside
- * the tree (a symlink to `/etc/shadow` is refused, not read), a FIFO or a device is never opened
- * for a blocking read (O_NONBLOCK, then fstat), and it is at most `maxBytes` long. A missing
- * file gives `{ problem: null }`; any other refusal the rest of a sentence that starts with the path.
- */
-export async function readRepoFile(root: string, path: string, maxBytes: number): Promise<{ bytes: Buffer } | { problem: string | null }> {
+/** The real path of a repository path, refused when it (through a symlink) lies outside the tree. */
+async function resolveInsideTree(root: string, path: string): Promise<{ real: string } | { problem: string | null }> {
   let real: string;
   let realRoot: string;
   try {
@@ -72,6 +72,29 @@ export async function readRepoFile(root: string, path: string, maxBytes: number)
   if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || inside.startsWith(sep)) {
     return { problem: `is a symbolic link to ${real}, outside the repository` };
   }
+  return { real };
+}
+
+/**
+ * Why a symlinked build file is passed over, or null when it points inside the tree (its target
+ * is read under its own path; pinning through the link would replace it with a regular file).
+ */
+export async function symlinkProblem(root: string, path: string): Promise<Problem | null> {
+  const resolved = await resolveInsideTree(root, path);
+  if (!('problem' in resolved) || resolved.problem === null) return null;
+  return { file: path, line: 1, dependency: null, message: `${resolved.problem}, so it was neither read nor rewritten` };
+}
+
+/**
+ * Reads one file of the repository as untrusted input: it must resolve to a regular file inside
+ * the tree (a symlink to `/etc/shadow` is refused, not read), a FIFO or a device is never opened
+ * for a blocking read (O_NONBLOCK, then fstat), and it is at most `maxBytes` long. A missing
+ * file gives `{ problem: null }`; any other refusal the rest of a sentence that starts with the path.
+ */
+export async function readRepoFile(root: string, path: string, maxBytes: number): Promise<{ bytes: Buffer } | { problem: string | null }> {
+  const resolved = await resolveInsideTree(root, path);
+  if ('problem' in resolved) return resolved;
+  const { real } = resolved;
   // O_NOFOLLOW: `real` has no links left, so a link swapped in after realpath is refused, not followed.
   const handle = await open(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW).catch((error: Error) => error);
   if (handle instanceof Error) return { problem: `cannot be read: ${handle.message}` };

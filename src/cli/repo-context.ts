@@ -7,7 +7,7 @@ import { isShellShebang, mayBeScript, selectLintFiles } from '../core/lint/index
 import { managers } from '../core/managers/index.js';
 import type { Manager } from '../core/managers/manager.js';
 import type { ManagerName, SourceFile } from '../core/reference.js';
-import { listFiles, readRepoFile, readSourceFiles } from './local-repo.js';
+import { listFiles, readRepoFile, readSourceFiles, symlinkProblem } from './local-repo.js';
 
 /** A usage or config error: the CLI exits 2 with this sentence. */
 export class UsageError extends Error {}
@@ -39,9 +39,15 @@ export async function scanDirectory(root: string, only: ManagerName[] | null): P
   if (!info?.isDirectory()) throw new UsageError(`${root} is not a directory`);
   const config = await loadConfig(root);
   const enabled: readonly Manager[] = only ? managers.filter((m) => only.includes(m.name)) : managers;
-  const paths = await listFiles(root);
+  const links: string[] = [];
+  const paths = await listFiles(root, links);
   const readers = selectFiles(paths, enabled, config);
   const { files, problems: readProblems } = await readSourceFiles(root, [...readers.keys()]);
+  // A build file that is a link out of the tree is named, never read (`readRepoFile`).
+  for (const link of selectFiles(links, enabled, config).keys()) {
+    const problem = await symlinkProblem(root, link);
+    if (problem) readProblems.push(problem);
+  }
   const extracted = extractReferences(files, readers, config);
   return { root, config, files, paths, refs: extracted.refs, problems: [...readProblems, ...extracted.problems] };
 }

@@ -37,13 +37,16 @@ describe('the CLI reads a repository as hostile input', () => {
     expect(run.stderr).toContain('.github/repro-pins.yml is not a regular file');
   });
 
-  test('a Dockerfile symlinked out of the tree is not read, and pin leaves the link alone', async () => {
+  test('a Dockerfile symlinked out of the tree is named and not read; one linked inside is read under its own path', async () => {
     const outside = await makeRepo({ Dockerfile: 'FROM alpine:3.20\n' });
-    const dir = await makeRepo({ 'Containerfile': 'FROM scratch\n' });
+    const dir = await makeRepo({ 'Containerfile': 'FROM scratch\n', 'build/Dockerfile.real': 'FROM debian:bookworm\n' });
     await symlink(join(outside, 'Dockerfile'), join(dir, 'Dockerfile'));
+    await symlink('build/Dockerfile.real', join(dir, 'Dockerfile.inside'));
     const run = await runRepoPins(['scan', dir, '--json']);
-    expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).references).toEqual([]);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as { references: { file: string; name: string }[]; errors: { file: string; message: string }[] };
+    expect(report.references.map((r) => [r.file, r.name])).toEqual([['build/Dockerfile.real', 'debian']]);
+    expect(report.errors).toEqual([expect.objectContaining({ file: 'Dockerfile', message: expect.stringMatching(/^is a symbolic link to .*Dockerfile, outside the repository, so it was neither read nor rewritten$/) })]);
     expect(await readFile(join(outside, 'Dockerfile'), 'utf8')).toBe('FROM alpine:3.20\n');
   });
 
