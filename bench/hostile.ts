@@ -61,6 +61,12 @@ const cases: Case[] = [
     setup: (n) => lint('install.sh', `#!/bin/sh\n${'curl x | '.repeat(Math.ceil(n / 9))}sh\n`),
   },
   {
+    name: 'script: export lines',
+    size: 10_000,
+    describe: (n) => `${n / 1000}k exports`,
+    setup: (n) => lint('build.sh', `#!/bin/sh\n${Array.from({ length: n }, (_, i) => `export VAR_${i}=${i}`).join('\n')}\ndocker build .\n`),
+  },
+  {
     name: 'Dockerfile of RUN lines',
     size: MiB,
     describe: (n) => `${n / MiB} MiB`,
