@@ -12,7 +12,7 @@ import type { Datasources } from '../core/datasources/datasource.js';
 import { loadDockerCredentials } from '../core/datasources/docker/docker-config.js';
 import type { RepoConfig } from '../core/config.js';
 import type { CliIo } from './main.js';
-import { writeFileAtomic } from './local-repo.js';
+import { stopWritesOnSignals, writeFileAtomic } from './local-repo.js';
 import { Semaphore } from '../core/concurrency.js';
 import { progressReporter } from './progress.js';
 import { referenceJson } from './scan.js';
@@ -64,6 +64,15 @@ function describeChange(change: PinChange): string {
 }
 
 export async function runPin(dir: string, options: PinOptions, io: CliIo): Promise<number> {
+  const uninstall = stopWritesOnSignals();
+  try {
+    return await pinDirectory(dir, options, io);
+  } finally {
+    uninstall();
+  }
+}
+
+async function pinDirectory(dir: string, options: PinOptions, io: CliIo): Promise<number> {
   const scan = await scanDirectory(dir, options.only);
   const datasources = datasourcesFor(scan.config, io.env);
   const progress = progressReporter(io.stderr, io.isTTY, 'Resolving');

@@ -1,12 +1,13 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CONFIG_PATH, defaultConfig, formatConfigError, parseRepoConfig, type RepoConfig } from '../core/config.js';
+import { CONFIG_PATH, defaultConfig, formatConfigError, MAX_CONFIG_BYTES, parseRepoConfig, type RepoConfig } from '../core/config.js';
 import { extractReferences, selectFiles, type Extracted } from '../core/plan.js';
 import { isShellShebang, mayBeScript, selectLintFiles } from '../core/lint/index.js';
 import { managers } from '../core/managers/index.js';
 import type { Manager } from '../core/managers/manager.js';
 import type { ManagerName, SourceFile } from '../core/reference.js';
-import { listFiles, readSourceFiles } from './local-repo.js';
+import { listFiles, readRepoFile, readSourceFiles, symlinkProblem } from './local-repo.js';
 
 /** A usage or config error: the CLI exits 2 with this sentence. */
 export class UsageError extends Error {}
@@ -20,14 +21,13 @@ export interface LocalScan extends Extracted {
 }
 
 export async function loadConfig(root: string): Promise<RepoConfig> {
-  const path = join(root, CONFIG_PATH);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig;
-    throw new UsageError(`${CONFIG_PATH}: cannot be read: ${(error as Error).message}`);
+  // The config is read like every repository file: a regular file inside the tree, size-capped.
+  const read = await readRepoFile(root, CONFIG_PATH, MAX_CONFIG_BYTES);
+  if ('problem' in read) {
+    if (read.problem === null) return defaultConfig;
+    throw new UsageError(`invalid config: ${CONFIG_PATH} ${read.problem}`);
   }
+  const text = read.bytes.toString('utf8');
   const parsed = parseRepoConfig(text, CONFIG_PATH);
   if ('errors' in parsed) throw new UsageError(`invalid config:\n${parsed.errors.map((e) => `  ${formatConfigError(e)}`).join('\n')}`);
   return parsed.config;
@@ -39,9 +39,15 @@ export async function scanDirectory(root: string, only: ManagerName[] | null): P
   if (!info?.isDirectory()) throw new UsageError(`${root} is not a directory`);
   const config = await loadConfig(root);
   const enabled: readonly Manager[] = only ? managers.filter((m) => only.includes(m.name)) : managers;
-  const paths = await listFiles(root);
+  const links: string[] = [];
+  const paths = await listFiles(root, links);
   const readers = selectFiles(paths, enabled, config);
   const { files, problems: readProblems } = await readSourceFiles(root, [...readers.keys()]);
+  // A build file that is a link out of the tree is named, never read (`readRepoFile`).
+  for (const link of selectFiles(links, enabled, config).keys()) {
+    const problem = await symlinkProblem(root, link);
+    if (problem) readProblems.push(problem);
+  }
   const extracted = extractReferences(files, readers, config);
   return { root, config, files, paths, refs: extracted.refs, problems: [...readProblems, ...extracted.problems] };
 }
@@ -64,7 +70,8 @@ export async function readLintFiles(scan: LocalScan): Promise<SourceFile[]> {
 
 /** The start of a file, enough for a `#!` line; empty when it cannot be opened (it is then no script of ours). */
 async function firstBytes(path: string): Promise<string> {
-  const handle = await open(path, 'r').catch(() => null);
+  // O_NONBLOCK: a FIFO named like a script must not hang the scan.
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => null);
   if (!handle) return '';
   try {
     const buffer = Buffer.alloc(256);

@@ -85,6 +85,12 @@ function isTimeZone(zone: string): boolean {
 
 export const defaultConfig: RepoConfig = repoConfigSchema.parse(undefined);
 
+/** The largest config read: a real one is a few hundred bytes; 256 KiB bounds the YAML parse. */
+export const MAX_CONFIG_BYTES = 256 * 1024;
+const MAX_CONFIG_CHARS = MAX_CONFIG_BYTES;
+/** A config has no reason for many aliases; each use is expanded in full, so the count is kept small. */
+const MAX_ALIAS_COUNT = 100;
+
 /** A config problem: which key, on which line, and why. */
 export interface ConfigError {
   file: string;
@@ -102,13 +108,24 @@ export function formatConfigError(error: ConfigError): string {
  * half-applied, so callers fall back to nothing, not to a mix.
  */
 export function parseRepoConfig(text: string, file = CONFIG_PATH): { config: RepoConfig } | { errors: ConfigError[] } {
+  if (text.length > MAX_CONFIG_CHARS) {
+    return { errors: [{ file, line: 1, key: '', message: `is ${text.length} characters long; a config is at most ${MAX_CONFIG_CHARS} (256 KiB)` }] };
+  }
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
       errors: doc.errors.map((e) => ({ file, line: lineAt(text, e.pos[0]), key: '', message: `not valid YAML: ${e.message.split('\n')[0]}` })),
     };
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // yaml throws a ReferenceError past maxAliasCount (a "billion laughs" alias bomb,
+    // https://eemeli.org/yaml/#tojs-options); that is this file's fault, so it is a config error.
+    if (error instanceof ReferenceError) return { errors: [{ file, line: 1, key: '', message: `uses YAML aliases that expand too far (more than ${MAX_ALIAS_COUNT} alias uses): ${error.message}` }] };
+    throw error;
+  }
   const result = repoConfigSchema.safeParse(raw ?? undefined);
   if (result.success) return { config: result.data };
   return {

@@ -34,8 +34,9 @@ export function extractReferences(files: SourceFile[], readers: Map<string, Mana
   for (const file of files) {
     for (const manager of readers.get(file.path) ?? []) {
       const extraction = manager.extract(file, config);
-      refs.push(...extraction.refs.filter((ref) => !isIgnored(ref, config)));
-      problems.push(...extraction.problems);
+      // One push per item: `push(...spread)` of 200k references overflows the stack.
+      for (const ref of extraction.refs) if (!isIgnored(ref, config)) refs.push(ref);
+      for (const item of extraction.problems) problems.push(item);
     }
   }
   return { refs, problems };
@@ -207,9 +208,9 @@ export async function planPins(
     const [name, path] = key.split('\0') as [ManagerName, string];
     const manager = managersByName.get(name)!;
     const resolution = await manager.resolveFile!({ path, text: texts.get(path) ?? '' }, fileRefs, { datasources, config, files: texts });
-    plan.changes.push(...resolution.changes);
-    plan.current.push(...resolution.current);
-    plan.problems.push(...resolution.problems);
+    for (const item of resolution.changes) plan.changes.push(item);
+    for (const item of resolution.current) plan.current.push(item);
+    for (const item of resolution.problems) plan.problems.push(item);
     if (resolution.text !== texts.get(path)) {
       texts.set(path, resolution.text);
       plan.files.set(path, resolution.text);

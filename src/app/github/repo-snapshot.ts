@@ -29,6 +29,8 @@ export async function readBranchSha(octokit: Octokit, cache: GitHubCache, repo: 
   }
 }
 
+const SYMLINK_MODE = '120000';
+
 /** One recursive tree read for the whole branch (the scan then fetches only the blobs managers read). */
 export async function readSnapshot(octokit: Octokit, cache: GitHubCache, repo: RepoId, branch: string): Promise<RepoSnapshot> {
   const commitSha = await readBranchSha(octokit, cache, repo, branch);
@@ -41,6 +43,9 @@ export async function readSnapshot(octokit: Octokit, cache: GitHubCache, repo: R
     }
     const entries = new Map<string, { mode: string; sha: string }>();
     for (const entry of data.tree) {
+      // A symlink is a blob of mode 120000 holding its target's path: it is never read as the
+      // file it names, nor rewritten into a regular file (git's modes: gitglossary "tree object").
+      if (entry.mode === SYMLINK_MODE) continue;
       if (entry.type === 'blob' && entry.path && entry.sha && entry.mode) entries.set(entry.path, { mode: entry.mode, sha: entry.sha });
     }
     tree = { treeSha: data.sha, entries };

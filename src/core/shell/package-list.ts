@@ -78,7 +78,7 @@ export function rewritePackageLists<T extends ListSlot>(text: string, lists: rea
   for (const [list, texts] of byList) {
     const slots = lists[list]!;
     const textOf = (slot: T) => texts.get(slot) ?? slot.word.raw;
-    writes.push(...(sortedListWrites(slots, textOf) ?? [...texts].flatMap(([slot, text]) => (slot.word.span ? [{ span: slot.word.span, text }] : []))));
+    for (const item of sortedListWrites(slots, textOf) ?? [...texts].flatMap(([slot, text]) => (slot.word.span ? [{ span: slot.word.span, text }] : []))) writes.push(item);
   }
   return applyWordWrites(text, writes);
 }

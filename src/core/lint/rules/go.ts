@@ -30,7 +30,7 @@ export function parseGoCommand(command: ShellCommand): GoCommand | null {
       continue;
     }
     if (word.value === '--') {
-      operands.push(...rest.slice(i + 1));
+      for (const item of rest.slice(i + 1)) operands.push(item);
       break;
     }
     const body = word.value.replace(/^--?/, '');

@@ -1,3 +1,5 @@
+import { defaultConfig } from '../../config.js';
+import { lintSources } from '../index.js';
 import { findingsOf, lines, linesOf } from '../lint-test-kit.js';
 
 describe('pipe-to-shell', () => {
@@ -38,5 +40,19 @@ describe('pipe-to-shell', () => {
       'RUN echo "curl https://example.com | sh"',
     );
     expect(linesOf('pipe-to-shell', 'Dockerfile', text)).toEqual([]);
+  });
+});
+
+describe('pipe-to-shell on a hostile pipeline', () => {
+  test('100k characters of `curl x | ` ending in sh: the one download the shell reads is found once', () => {
+    const stages = 'curl x | '.repeat(11_112);
+    const findings = lintSources([{ path: 'install.sh', text: `#!/bin/sh\n${stages}sh\n` }], defaultConfig).filter((f) => f.rule === 'pipe-to-shell');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ line: 2, message: expect.stringContaining('piped into sh') });
+  });
+
+  test('the same pipeline with no interpreter at its end is no finding', () => {
+    const text = `#!/bin/sh\n${'curl x | '.repeat(11_112)}cat\n`;
+    expect(lintSources([{ path: 'install.sh', text }], defaultConfig).filter((f) => f.rule === 'pipe-to-shell')).toEqual([]);
   });
 });

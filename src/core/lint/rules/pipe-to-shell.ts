@@ -52,14 +52,14 @@ export const pipeToShell: Rule = {
     const hits: RuleHit[] = [];
     const seen = new Set<ShellCommand>();
     const steps = everyStep(target).map(({ step }) => step);
+    const stdinRunners = new StdinRunners();
     steps.forEach((step, index) => {
       const { command, pipeline } = step;
-      const position = pipeline.indexOf(command);
       const program = programName(command) ?? '';
       let download: ShellCommand | undefined;
       let interpreter = program;
       if (DOWNLOADERS.has(program) && !seen.has(command)) {
-        const runner = pipeline.slice(position + 1).find(runsStdin);
+        const runner = stdinRunners.after(pipeline, command);
         if (runner) {
           download = command;
           interpreter = programName(runner) ?? '';
@@ -80,6 +80,29 @@ export const pipeToShell: Rule = {
     return hits;
   },
 };
+
+/**
+ * For each command of a pipeline, the first later command that runs its standard input, worked
+ * out once per pipeline from its end: a search of the rest of the pipeline per download was
+ * quadratic on `curl x | curl x | …`.
+ */
+class StdinRunners {
+  readonly #byPipeline = new Map<readonly ShellCommand[], Map<ShellCommand, ShellCommand | undefined>>();
+
+  after(pipeline: readonly ShellCommand[], command: ShellCommand): ShellCommand | undefined {
+    let next = this.#byPipeline.get(pipeline);
+    if (!next) {
+      next = new Map();
+      let runner: ShellCommand | undefined;
+      for (let i = pipeline.length - 1; i >= 0; i--) {
+        next.set(pipeline[i]!, runner);
+        if (runsStdin(pipeline[i]!)) runner = pipeline[i];
+      }
+      this.#byPipeline.set(pipeline, next);
+    }
+    return next.get(command);
+  }
+}
 
 function hit(target: LintTarget, at: number, interpreter: string, what: string): RuleHit {
   return {

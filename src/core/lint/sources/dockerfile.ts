@@ -47,6 +47,8 @@ const APT_SOURCES_PATH = /^\/etc\/apt(?:\/?$|\/sources\.list)/;
 export function dockerfileView(file: SourceFile): DockerfileView {
   const { escape, instructions } = parseDockerfile(file.text);
   const stages = dockerfileStages(file.text);
+  // Every RUN by its offset, found once: a search of the stage's runs per RUN was quadratic.
+  const runsByStart = new Map(stages.flatMap((stage) => stage.runs.map((run) => [run.start, run] as const)));
   const views: StageView[] = [];
   const addSources: AddSource[] = [];
   const globalArgs = new Map<string, BuildArg>();
@@ -81,7 +83,7 @@ export function dockerfileView(file: SourceFile): DockerfileView {
         if (view) for (const [name, value] of envPairs(instruction.body.text)) env.set(name, value);
         break;
       case 'RUN': {
-        const run = view?.stage.runs.find((r) => r.start === instruction.start);
+        const run = runsByStart.get(instruction.start);
         if (!view || !run) break;
         // ENV wins over an ARG of the same name (https://docs.docker.com/reference/dockerfile/#using-arg-variables).
         const script: ShellScript = { origin: 'dockerfile', steps: runSteps(run, new Map([...args, ...env])) };
@@ -95,7 +97,7 @@ export function dockerfileView(file: SourceFile): DockerfileView {
       case 'ADD': {
         const { sources, destination, checksum } = copyOperands(instruction);
         if (view && destination !== null && APT_SOURCES_PATH.test(destination)) view.aptSourcesAt.push(instruction.start);
-        if (instruction.keyword === 'ADD') addSources.push(...sources.map(({ text, at }) => ({ source: text, at, checksum })));
+        if (instruction.keyword === 'ADD') for (const { text, at } of sources) addSources.push({ source: text, at, checksum });
         break;
       }
       default:
@@ -142,7 +144,8 @@ interface CopyOperands {
 
 /** COPY / ADD `[--flags] <src>... <dest>`, in the shell or the JSON form. */
 function copyOperands(instruction: Instruction): CopyOperands {
-  const flags = instruction.args.filter((t, i) => t.text.startsWith('--') && instruction.args.slice(0, i).every((p) => p.text.startsWith('--')));
+  const firstOperand = instruction.args.findIndex((t) => !t.text.startsWith('--'));
+  const flags = firstOperand === -1 ? instruction.args : instruction.args.slice(0, firstOperand);
   const checksum = flags.find((f) => /^--checksum=/i.test(f.text))?.text.slice('--checksum='.length) ?? null;
   const rest = instruction.args.slice(flags.length);
   const { body } = instruction;

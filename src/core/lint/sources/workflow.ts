@@ -17,7 +17,7 @@ export function workflowScripts(file: SourceFile, kind: 'workflow' | 'action'): 
   for (const doc of parseYamlDocuments(file).documents) {
     const root = doc.contents;
     if (kind === 'action') {
-      scripts.push(...stepScripts(file, doc, mapGet(doc, mapGet(doc, root, 'runs'), 'steps'), new Map(), null));
+      for (const item of stepScripts(file, doc, mapGet(doc, mapGet(doc, root, 'runs'), 'steps'), new Map(), null)) scripts.push(item);
       continue;
     }
     const workflowEnv = envOf(doc, root);
@@ -25,7 +25,7 @@ export function workflowScripts(file: SourceFile, kind: 'workflow' | 'action'): 
     for (const [, job] of mapEntries(doc, mapGet(doc, root, 'jobs'))) {
       const env = new Map([...workflowEnv, ...envOf(doc, job)]);
       const shell = defaultShell(doc, job) ?? workflowShell ?? (runsOnWindows(doc, job) ? 'pwsh' : null);
-      scripts.push(...stepScripts(file, doc, mapGet(doc, job, 'steps'), env, shell));
+      for (const item of stepScripts(file, doc, mapGet(doc, job, 'steps'), env, shell)) scripts.push(item);
     }
   }
   return scripts;
@@ -76,8 +76,8 @@ function githubEnvWrites(steps: readonly ShellStep[]): Map<string, string> {
   if (toGithubEnv.length === 0) return writes;
   const lines: string[] = [];
   for (const { command } of steps) {
-    if (['echo', 'printf'].includes(programName(command) ?? '')) lines.push(...command.words.slice(1).map((w) => w.value));
-    for (const redirect of command.redirects) if (redirect.heredoc) lines.push(...redirect.heredoc.text.split('\n'));
+    if (['echo', 'printf'].includes(programName(command) ?? '')) for (const word of command.words.slice(1)) lines.push(word.value);
+    for (const redirect of command.redirects) if (redirect.heredoc) for (const item of redirect.heredoc.text.split('\n')) lines.push(item);
   }
   for (const line of lines) {
     const match = /^([A-Za-z_]\w*)=(.*)$/s.exec(line.trim());

@@ -38,7 +38,7 @@ export function extractApk(file: SourceFile, config: RepoConfig | undefined): Ex
         ...(skipped === null && pkg.word.span ? { site: { span: pkg.word.span, raw: pkg.word.raw } } : {}),
       });
     });
-    refs.push(...add.unread.map((word) => unreadWordRef(file, word, 'apk', 'alpine')));
+    for (const word of add.unread) refs.push(unreadWordRef(file, word, 'apk', 'alpine'));
   });
   return { refs, problems: [] };
 }

@@ -38,7 +38,7 @@ export function extractApt(file: SourceFile, config: RepoConfig | undefined): Ex
         ...(skipped === null && pkg.word.span ? { site: { span: pkg.word.span, raw: pkg.word.raw } } : {}),
       });
     });
-    refs.push(...install.unread.map((word) => unreadWordRef(file, word, 'apt', 'debian')));
+    for (const word of install.unread) refs.push(unreadWordRef(file, word, 'apt', 'debian'));
   });
   return { refs, problems: [] };
 }

@@ -70,12 +70,25 @@ function splitLines(text: string): PhysicalLine[] {
 
 // Directives are only recognised before the first comment, blank line or instruction
 // (https://docs.docker.com/reference/dockerfile/#parser-directives).
-const directivePattern = /^[ \t]*#[ \t]*([a-zA-Z][a-zA-Z0-9_-]*)[ \t]*=[ \t]*(.*?)[ \t]*$/;
+// The value is trimmed after the match: a lazy `(.*?)[ \t]*$` backtracks quadratically on a long line of spaces.
+const directivePattern = /^[ \t]*#[ \t]*([a-zA-Z][a-zA-Z0-9_-]*)[ \t]*=[ \t]*(.*)$/s;
 const knownDirectives = new Set(['syntax', 'escape', 'check']);
 const heredocPattern = /<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g;
 const heredocInstructions = new Set(['RUN', 'COPY', 'ADD']);
 
+/**
+ * The extractors, the apk and apt readers and the rules all read the same Dockerfile in one
+ * scan: the last parse is kept so a 1 MiB file is parsed once, not once per reader. Callers
+ * treat the result as read-only.
+ */
+let lastParsed: { source: string; parsed: ParsedDockerfile } | null = null;
+
 export function parseDockerfile(source: string): ParsedDockerfile {
+  if (lastParsed?.source !== source) lastParsed = { source, parsed: readDockerfile(source) };
+  return lastParsed.parsed;
+}
+
+function readDockerfile(source: string): ParsedDockerfile {
   // A UTF-8 byte-order mark is not part of the first line (BuildKit strips it too).
   const bomLength = source.startsWith('\uFEFF') ? 1 : 0;
   const lines = splitLines(source);
@@ -90,7 +103,9 @@ export function parseDockerfile(source: string): ParsedDockerfile {
     if (!match) break;
     const key = match[1]!.toLowerCase();
     if (!knownDirectives.has(key) || directives.some((d) => d.key === key)) break;
-    const value = match[2]!;
+    let valueEnd = match[2]!.length;
+    while (valueEnd > 0 && (match[2]![valueEnd - 1] === ' ' || match[2]![valueEnd - 1] === '\t')) valueEnd--;
+    const value = match[2]!.slice(0, valueEnd);
     directives.push({ key, value, start: line.start + line.text.indexOf(value, line.text.indexOf('=') + 1) });
     if (key === 'escape' && (value === '`' || value === '\\')) escape = value;
   }
@@ -103,7 +118,7 @@ export function parseDockerfile(source: string): ParsedDockerfile {
       continue;
     }
     // Join continuation lines; comment and blank lines inside a continuation are dropped.
-    const chars: string[] = [];
+    const pieces: string[] = [];
     const offsets: number[] = [];
     let line: PhysicalLine | undefined = first;
     let isFirst = true;
@@ -115,20 +130,19 @@ export function parseDockerfile(source: string): ParsedDockerfile {
         line = lines[index];
         continue;
       }
-      const trimmed = line.text.replace(/\s+$/, '');
+      // trimEnd, not /\s+$/: that regex retries from every space of a long line (quadratic).
+      const trimmed = line.text.trimEnd();
       const continues = trimmed.endsWith(escape);
       const content = continues ? trimmed.slice(0, -1) : line.text;
-      for (let i = 0; i < content.length; i++) {
-        chars.push(content[i]!);
-        offsets.push(line.start + i);
-      }
+      pieces.push(content);
+      for (let i = 0; i < content.length; i++) offsets.push(line.start + i);
       if (!continues) break;
       // A separator keeps tokens on both sides of the break apart in the offset map.
-      chars.push(' ');
+      pieces.push(' ');
       offsets.push(-1);
       line = lines[index];
     }
-    const logical = chars.join('');
+    const logical = pieces.join('');
     const tokens = tokenize(logical, offsets);
     const keywordToken = tokens.shift();
     if (!keywordToken) continue;

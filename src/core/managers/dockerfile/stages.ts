@@ -59,9 +59,18 @@ export function readRunCommands<T>(file: SourceFile | string, read: (command: Sh
 
 const posixShells = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh', 'busybox']);
 
+// apk, apt and the rules each ask for the stages of the same file: the last answer is kept
+// (read-only for callers), like the parse in `parseDockerfile`.
+let lastStages: { text: string; stages: DockerfileStage[] } | null = null;
+
 /** The stages of a Dockerfile with their base images and RUN instructions. Never throws. */
 export function dockerfileStages(file: SourceFile | string): DockerfileStage[] {
   const text = typeof file === 'string' ? file : file.text;
+  if (lastStages?.text !== text) lastStages = { text, stages: readStages(text) };
+  return lastStages.stages;
+}
+
+function readStages(text: string): DockerfileStage[] {
   const { escape, instructions } = parseDockerfile(text);
   const stages: DockerfileStage[] = [];
   const args = new ArgScopes();
@@ -120,9 +129,9 @@ function runInstruction(instruction: Instruction, text: string, posixShell: bool
   const run: RunInstruction = { line: lineAt(text, instruction.start), start: instruction.start, flags, form, script, heredocs: instruction.heredocs, commands: [] };
   if (form === 'exec' || !posixShell) return run;
   const commands = splitShellCommands(script);
-  run.commands.push(...commands);
+  for (const item of commands) run.commands.push(item);
   for (const heredoc of instruction.heredocs) {
-    if (shellRunsHeredoc(heredoc, commands)) run.commands.push(...splitShellCommands(heredoc.body));
+    if (shellRunsHeredoc(heredoc, commands)) for (const item of splitShellCommands(heredoc.body)) run.commands.push(item);
   }
   return run;
 }

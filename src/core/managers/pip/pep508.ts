@@ -27,6 +27,14 @@ export type RequirementParse = { ok: true; requirement: ParsedRequirement } | { 
 const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?/;
 
 
+// `==1.2.3`, `>=2,<3`: plain release clauses are valid PEP 440 on their face. pep440's
+// validRange costs ~15 µs a call (one large regex), seconds on a 200k-line file.
+const PLAIN_CLAUSE = /^\s*(?:(?:==|!=|<=|>=|<|>)\s*\d{1,20}(?:\.\d{1,20}){0,10}|~=\s*\d{1,20}(?:\.\d{1,20}){1,10})\s*$/;
+
+function isPlainRange(specifier: string): boolean {
+  return specifier.split(',').every((clause) => PLAIN_CLAUSE.test(clause));
+}
+
 export function parseRequirement(text: string): RequirementParse {
   let at = skipSpace(text, 0);
   const name = NAME.exec(text.slice(at))?.[0];
@@ -68,7 +76,7 @@ export function parseRequirement(text: string): RequirementParse {
     specifierEnd = specifierStart + inner.trim().length;
     specText = inner.trim();
   }
-  if (specText !== '' && !validRange(specText)) return { ok: false, message: `"${specText}" is not a valid version specifier for ${name}` };
+  if (specText !== '' && !isPlainRange(specText) && !validRange(specText)) return { ok: false, message: `"${specText}" is not a valid version specifier for ${name}` };
   // Without a specifier, one is written right after the name and extras: `pkg==1.0 ; marker`.
   if (specText === '') specifierStart = specifierEnd = nameEnd;
   const markerText = semicolon === -1 ? null : text.slice(semicolon + 1).trim();

@@ -64,7 +64,20 @@ export interface RequirementsFile {
   eol: string;
 }
 
-const COMMENT = /(^|\s+)#/;
+/**
+ * pip's comment regex `(^|\s+)#.*$`: where the comment starts (the whitespace before its `#`)
+ * and where its `#` is, or null. Found by scanning for `#`: the regex retried `\s+` from every
+ * space of a long run of spaces (quadratic: 15 s for `flask` and 100k spaces).
+ */
+function findComment(joined: string): { index: number; hash: number } | null {
+  for (let hash = joined.indexOf('#'); hash !== -1; hash = joined.indexOf('#', hash + 1)) {
+    if (hash > 0 && !/\s/.test(joined[hash - 1]!)) continue;
+    let index = hash;
+    while (index > 0 && /\s/.test(joined[index - 1]!)) index--;
+    return { index, hash };
+  }
+  return null;
+}
 
 // `requirements*.txt` anywhere (the design), plus the files they usually include: `constraints*.txt`
 // and everything in a `requirements/` folder (`requirements/base.txt`, `requirements/dev.txt`).
@@ -141,7 +154,9 @@ function joinLines(text: string, physical: PhysicalLine[]): JoinedLine[] {
       if (!isLast || content.endsWith('\\')) {
         // pip strips backslashes from both ends of a continued line (`line.strip("\\")`).
         const leading = /^\\*/.exec(content)![0].length;
-        const trailing = /\\*$/.exec(content)![0].length;
+        // Counted, not matched: /\\*$/ retries from every backslash of a long run (quadratic).
+        let trailing = 0;
+        while (trailing < content.length - leading && content[content.length - 1 - trailing] === '\\') trailing += 1;
         content = content.slice(leading, content.length - trailing);
         contentStart += leading;
       }
@@ -175,11 +190,11 @@ function isCommentLine(content: string): boolean {
 function describeLogical(text: string, group: PhysicalLine[], line: number, joined: string, offsets: number[]): LogicalLine {
   const first = group[0]!;
   const last = group[group.length - 1]!;
-  const match = COMMENT.exec(joined);
+  const match = findComment(joined);
   let comment: Span | null = null;
   let commentOwnLine = false;
   if (match) {
-    const hashAt = offsets[match.index + match[0].length - 1]!;
+    const hashAt = offsets[match.hash]!;
     const start = offsets[match.index]!;
     comment = { start: Math.min(start, hashAt), end: last.end };
     const lineStart = text.lastIndexOf('\n', hashAt - 1) + 1;
@@ -220,7 +235,7 @@ const VALUE_OPTIONS = new Map<string, string>([
 ]);
 
 function parseLogicalLine({ logical, joined, offsets }: JoinedLine): RequirementsEntry | null {
-  const match = COMMENT.exec(joined);
+  const match = findComment(joined);
   const content = match ? joined.slice(0, match.index) : joined;
   if (content.trim() === '') return null;
   // break_args_options: split on single spaces; the requirement ends at the first "-" token.
@@ -277,7 +292,8 @@ function parseLogicalLine({ logical, joined, offsets }: JoinedLine): Requirement
 
 /** pip's own tests (`is_url`, `_looks_like_path`, `is_archive_file`): what is a URL or a path, not a project name. */
 function unindexedReason(text: string): string | null {
-  if (/^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@/.test(text)) return 'a direct URL reference (name @ url) is installed from that URL, not looked up on an index';
+  // `\s*(?:[…]\s*)?@`, not `\s*(…)?\s*@`: two adjacent `\s*` split a run of spaces n ways (quadratic).
+  if (/^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\]\s*)?@/.test(text)) return 'a direct URL reference (name @ url) is installed from that URL, not looked up on an index';
   if (/^[A-Za-z][A-Za-z0-9+.-]*\+[A-Za-z]+:\/\//.test(text)) return 'a VCS URL has no index version to pin, and pip cannot check hashes of a VCS checkout';
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) || text.startsWith('file:')) return 'a URL requirement is installed from that URL, not looked up on an index';
   // Markers may hold anything; pip looks only at what precedes them.
