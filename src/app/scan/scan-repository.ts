@@ -101,7 +101,7 @@ export async function scanRepository(target: RepoTarget, run: ScanRun, services:
   const datasources = run.datasourcesFor(effective, await githubAccessOf(octokit));
   for (const group of PIN_GROUPS) {
     const plan = await planPins(files, extracted.refs.filter(group.includes), datasources, managersByName, effective);
-    outcome.problems.push(...plan.problems);
+    for (const problem of plan.problems) outcome.problems.push(problem);
     const [openPr] = await findPullRequests(octokit, repo, branchOf(group.name), 'open');
     outcome.groups.push(await syncPinPullRequest(target, services, snapshot, effective, group, plan, openPr ?? null, options, lintSources));
   }

@@ -91,7 +91,7 @@ export async function resolveRequirementsFile(file: SourceFile, refs: Dependency
     ignored,
   });
   // Problems that start in an included file are that file's to report, when it is pinned itself.
-  problems.push(...resolution.problems.filter((p) => p.file === file.path));
+  for (const problem of resolution.problems) if (problem.file === file.path) problems.push(problem);
 
   const hashes = await hashesOf([...resolution.packages.values(), ...resolution.roots.filter((r): r is ResolvedPackage => r !== null)], index, problems);
   const fileLineStyle = fileStyle(parsed);
@@ -143,7 +143,7 @@ export async function resolveRequirementsFile(file: SourceFile, refs: Dependency
       const trimmedHead = newBlock === '' && editedBlockStart !== null ? head.replace(/(\r?\n)\r?\n$/, '$1') : head;
       text = trimmedHead + separator + newBlock;
       const blockOffset = trimmedHead.length + separator.length;
-      changes.push(...blockChanges(file.path, block, added, text, blockOffset, refs));
+      for (const change of blockChanges(file.path, block, added, text, blockOffset, refs)) changes.push(change);
     }
     for (const entry of block.entries) {
       const existing = added.find((e) => normalizeProjectName(e.requirement.name) === normalizeProjectName(entry.name));
