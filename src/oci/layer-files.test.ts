@@ -124,6 +124,14 @@ describe('layer listings', () => {
     expect(listed).toEqual({ unavailable: expect.stringContaining('not a readable tar') });
   });
 
+  it('stops listing a layer at the entry cap instead of holding every entry in memory', async () => {
+    const file = await makeTar('pax', true, ALL);
+    const all = await listWithEngine(file, '');
+    const capped = await listTarStream(createReadStream(file), '', all.length - 1);
+    expect(capped).toEqual({ unavailable: `the layer has more than ${all.length - 1} entries, more than a listing may hold` });
+    expect('entries' in (await listTarStream(createReadStream(file), '', all.length))).toBe(true);
+  });
+
   it('normalises paths as the contract says', () => {
     expect(['./', '.', './a/', '/a/b', 'a//', '././x'].map(normalizeEntryPath)).toEqual(['.', '.', 'a', 'a/b', 'a', 'x']);
   });

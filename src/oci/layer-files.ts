@@ -25,6 +25,15 @@ export function normalizeEntryPath(name: string): string {
   return path === '' || path === '.' ? '.' : path;
 }
 
+/**
+ * Entries listed per layer at most. A listing is held in memory to be compared, and a gzip'd tar
+ * of empty files costs a few bytes per entry, so a small hostile layer could claim tens of
+ * millions; real layers (a node_modules tree included) stay well below this.
+ */
+export const MAX_LAYER_ENTRIES = 500_000;
+
+class TooManyEntries extends Error {}
+
 /** Permission bits only (with setuid, setgid, sticky), as the contract's `mode` is. */
 const PERMISSION_BITS = 0o7777;
 
@@ -42,6 +51,7 @@ export function sniffCompression(head: Buffer): LayerCompression | null {
 export async function listTarStream(
   stream: Readable,
   mediaType: string,
+  maxEntries = MAX_LAYER_ENTRIES,
 ): Promise<{ entries: FileEntry[]; diffId: Digest } | { unavailable: string }> {
   const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await iterator.next();
@@ -73,6 +83,7 @@ export async function listTarStream(
   let current: FileEntry | null = null;
   const parser = new TarParser({
     entry(entry) {
+      if (entries.length >= maxEntries) throw new TooManyEntries();
       current = {
         path: normalizeEntryPath(entry.name),
         type: entry.type,
@@ -120,6 +131,8 @@ export async function listTarStream(
     else await pipeline(replay, sink);
   } catch (error) {
     if (error instanceof TarFormatError) return { unavailable: `the layer is not a readable tar: ${error.message}` };
+    if (error instanceof TooManyEntries) stream.destroy();
+      return { unavailable: `the layer has more than ${maxEntries} entries, more than a listing may hold` };
     if ((error as NodeJS.ErrnoException).code?.startsWith('Z_')) return { unavailable: `the layer cannot be decompressed (${compression}): ${(error as Error).message}` };
     throw error;
   }
@@ -133,6 +146,7 @@ export function parseListing(text: string, location: string, file: string): File
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === '') continue;
+    if (entries.length >= MAX_LAYER_ENTRIES) throw invalidInput(location, `${file}:${i + 1}: more than ${MAX_LAYER_ENTRIES} entries, more than a listing may hold`);
     let json: unknown;
     try {
       json = JSON.parse(line);
