@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseRepoConfig, type RepoConfig } from '../../core/config.js';
 import type { DependencyRef } from '../../core/reference.js';
+import { isPythonIndexDatasource } from '../../core/datasources/python-index/index.js';
 import { ScanRun } from './scan-run.js';
 
 /** What a repository can make the App connect to, and with which credentials. */
@@ -65,4 +66,27 @@ it("never sends the operator's registry credentials in clear to a registry the r
 
 it('stops at an allow-list the operator mistyped', () => {
   expect(() => new ScanRun(undefined, { REPRO_PINS_ALLOW_HOSTS: '10.0.0.0/99' })).toThrow('REPRO_PINS_ALLOW_HOSTS: "10.0.0.0/99" is not a valid CIDR');
+});
+
+it("never expands ${VAR} in a repository's index URL from the App's environment (its secrets)", async () => {
+  const seen: IncomingHttpHeaders[] = [];
+  const server = createServer((req, res) => {
+    seen.push(req.headers);
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  const port = (server.address() as AddressInfo).port;
+  const run = new ScanRun(undefined, { REPRO_PINS_ALLOW_HOSTS: '127.0.0.1', WEBHOOK_SECRET: 'app-webhook-secret' });
+  const datasources = run.datasourcesFor(configOf(''), github);
+  const index = datasources['python-index'];
+  if (!isPythonIndexDatasource(index)) throw new Error('no python index datasource');
+  await index.index.findProject('lib', {
+    indexUrls: [`http://leak:\${WEBHOOK_SECRET}@127.0.0.1:${port}/simple`],
+    trustedHosts: [],
+  });
+  expect(seen).toHaveLength(1);
+  const sent = Buffer.from((seen[0]?.authorization ?? '').replace(/^Basic /, ''), 'base64').toString('utf8');
+  expect(sent).toBe('leak:${WEBHOOK_SECRET}');
+  expect(JSON.stringify(seen)).not.toContain('app-webhook-secret');
 });

@@ -53,8 +53,9 @@ export class ScanRun {
         dockerDatasource(new RegistryClient({ insecureRegistries: insecure, plainHttpCredentials: false, dispatcher, ...(this.credentials ? { credentials: this.credentials } : {}) })),
       ),
       'python-index': this.#once('python-index', 'python-index', () =>
+        // No `env`: `${VAR}` in a repository's index URLs is not expanded from the App's environment.
         pythonIndexDatasource(
-          new PythonIndexClient({ indexUrl: this.env.PIP_INDEX_URL, extraIndexUrls: this.env.PIP_EXTRA_INDEX_URL?.split(/\s+/).filter(Boolean), env: this.env, dispatcher }),
+          new PythonIndexClient({ indexUrl: this.env.PIP_INDEX_URL, extraIndexUrls: this.env.PIP_EXTRA_INDEX_URL?.split(/\s+/).filter(Boolean), dispatcher }),
         ),
       ),
       alpine: this.#once('alpine', `alpine ${JSON.stringify(config.alpine ?? {})}`, () =>

@@ -79,6 +79,29 @@ describe('PythonIndexClient.findProject', () => {
     expect(failed).toEqual({ ok: false, notFound: false, message: 'index page https://pypi.example.org/simple/tomli/ answered 502 Bad Gateway after 2 attempts' });
   });
 
+  test("never sends the configured index's credentials to the same host over plain HTTP, and a file cannot replace them", async () => {
+    const operator = `Basic ${Buffer.from('operator:op-secret').toString('base64')}`;
+    const page = projectPageHtml('lib', [], 'https://pkgs.example.org/files/');
+    const seen: (string | undefined)[] = [];
+    nock('http://pkgs.example.org')
+      .get('/simple/lib/')
+      .reply(function () {
+        seen.push(this.req.headers.authorization as string | undefined);
+        return [200, page, html];
+      });
+    nock('https://pkgs.example.org')
+      .get('/simple/lib/')
+      .reply(function () {
+        seen.push(this.req.headers.authorization as string | undefined);
+        return [200, page, html];
+      });
+    const { client } = newClient({ indexUrl: 'https://operator:op-secret@pkgs.example.org/simple' });
+    // A repository's file: plain HTTP to the operator's host (pip allows it with --trusted-host), then its own credentials for it.
+    await client.findProject('lib', only('http://pkgs.example.org/simple', ['pkgs.example.org']));
+    await client.findProject('lib', only('https://attacker:guess@pkgs.example.org/simple'));
+    expect(seen).toEqual([undefined, operator]);
+  });
+
   test('sends credentials from the index URL (with ${VAR} expanded) to that host only, and never shows them', async () => {
     const basic = `Basic ${Buffer.from('ci:s3cret').toString('base64')}`;
     const wheel = buildWheel({ name: 'private-lib', version: '1.0' });

@@ -12,7 +12,11 @@ export interface PythonIndexOptions extends FetcherOptions {
   indexUrl?: string;
   /** `PIP_EXTRA_INDEX_URL`, split on whitespace. */
   extraIndexUrls?: string[];
-  /** Variables for `${NAME}` in index URLs, as pip expands them in requirements files. */
+  /**
+   * Variables for `${NAME}` in index URLs, as pip expands them in requirements files. The CLI
+   * passes its user's environment; the App passes none, since a repository's file names the host
+   * and must not choose where the App's own environment (its secrets) is sent.
+   */
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -46,13 +50,19 @@ export class PythonIndexClient {
   readonly #pages = new Map<string, Promise<ProjectLookup>>();
   readonly #metadata = new Map<string, Promise<MetadataLookup>>();
   readonly #downloads = new Map<string, Promise<{ ok: true; body: Buffer } | { ok: false; message: string }>>();
-  /** `Authorization` for each host whose index URL carried credentials; sent to that host only. */
+  /**
+   * `Authorization` by origin (scheme, host and port) of each index URL that carried credentials,
+   * sent to that origin only: never to the same host over plain HTTP (a file's
+   * `--trusted-host` + `http://` must not get the operator's password in clear). The
+   * configured indexes' credentials are set first and a file's cannot replace them.
+   */
   readonly #authorization = new Map<string, string>();
 
   constructor(options: PythonIndexOptions = {}) {
     this.#fetcher = new HttpFetcher(options);
     this.#env = options.env ?? {};
     this.#defaultIndexes = [options.indexUrl || PYPI_SIMPLE, ...(options.extraIndexUrls ?? [])];
+    for (const index of this.#defaultIndexes) this.#indexUrl(index);
   }
 
   /** The indexes pip would use for a file that names none (`--index-url` in the file replaces the first). */
@@ -198,7 +208,7 @@ export class PythonIndexClient {
     if (url.username || url.password) {
       const user = decodeURIComponent(url.username);
       const password = decodeURIComponent(url.password);
-      this.#authorization.set(url.host, `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`);
+      if (!this.#authorization.has(url.origin)) this.#authorization.set(url.origin, `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`);
       url.username = '';
       url.password = '';
     }
@@ -206,7 +216,7 @@ export class PythonIndexClient {
   }
 
   #authFor(url: URL): Record<string, string> {
-    const authorization = this.#authorization.get(url.host);
+    const authorization = this.#authorization.get(url.origin);
     return authorization ? { authorization } : {};
   }
 
