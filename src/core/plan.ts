@@ -20,6 +20,14 @@ export function selectFiles(paths: string[], managers: readonly Manager[], confi
     const readers = managers.filter((m) => config.managers.includes(m.name) && m.matches(path));
     if (readers.length > 0) selected.set(path, readers);
   }
+  // Companions are read (and may be written) but extracted by no manager of their own: the
+  // empty reader list says so, unless a manager also reads them as files in their own right.
+  const present = new Set(paths);
+  for (const [path, readers] of [...selected]) {
+    for (const companion of readers.flatMap((m) => m.companions?.(path) ?? [])) {
+      if (present.has(companion) && !ignored(companion) && !selected.has(companion)) selected.set(companion, []);
+    }
+  }
   return selected;
 }
 
@@ -31,9 +39,11 @@ export interface Extracted {
 export function extractReferences(files: SourceFile[], readers: Map<string, Manager[]>, config: RepoConfig): Extracted {
   const refs: DependencyRef[] = [];
   const problems: Problem[] = [];
+  const texts = new Map(files.map((f) => [f.path, f.text]));
   for (const file of files) {
     for (const manager of readers.get(file.path) ?? []) {
-      const extraction = manager.extract(file, config);
+      const companions = new Map((manager.companions?.(file.path) ?? []).flatMap((path) => (texts.has(path) ? [[path, texts.get(path)!] as const] : [])));
+      const extraction = manager.extract(file, config, companions);
       refs.push(...extraction.refs.filter((ref) => !isIgnored(ref, config)));
       problems.push(...extraction.problems);
     }
@@ -145,9 +155,10 @@ export function computeEdits(
       plan.current.push(ref);
       continue;
     }
-    const edits = editsByFile.get(ref.file) ?? new Map();
+    const target = ref.site!.file ?? ref.file;
+    const edits = editsByFile.get(target) ?? new Map();
     edits.set(ref.site!.span.start, { ref, pin: result.pin });
-    editsByFile.set(ref.file, edits);
+    editsByFile.set(target, edits);
     const { pin } = result;
     plan.changes.push({
       file: ref.file,
