@@ -97,14 +97,14 @@ function interpolatedImage(file: SourceFile, content: Content, env: EnvFile | nu
     return ref;
   };
 
-  const sole = soleVariable(text);
+  const sole = soleVariable(text) ?? requiredVariable(text);
   if (!sole) {
     return skip(
       'the image uses compose variable interpolation mixed with other text, so it is only known when compose runs; write it as one variable with a default (${IMAGE:-name:tag}) to pin it',
     );
   }
   const entry = env?.entries.get(sole.name);
-  const colon = sole.defaultWord !== null && text[sole.defaultWord.start - 2] === ':';
+  const colon = 'required' in sole ? sole.required === ':?' : sole.defaultWord !== null && text[sole.defaultWord.start - 2] === ':';
   if (entry && (sole.defaultWord === null || !colon || entry.value !== '')) {
     if (entry.value === null) return skip(`${sole.name}: ${entry.unknown ?? 'its value in .env is not known statically'}`);
     if (entry.value === '') return skip(`${sole.name} is empty in ${envPath} (line ${entry.line}), so compose would have no image to pull`);
@@ -118,4 +118,13 @@ function interpolatedImage(file: SourceFile, content: Content, env: EnvFile | nu
     return image(word.text, site, content.skipped);
   }
   return skip(`${sole.name} is not set in ${envPath} and has no default, so the image cannot be known statically (compose reads it from the environment when it runs)`);
+}
+
+/**
+ * `${VAR:?message}` and `${VAR?message}`: compose stops with the message when VAR is unset (or,
+ * with `:`, empty); with a value in `.env` the image is that value, pinned there.
+ */
+function requiredVariable(text: string): { name: string; defaultWord: null; required: string } | null {
+  const match = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?\?)[^}$]*\}$/.exec(text);
+  return match ? { name: match[1]!, defaultWord: null, required: match[2]! } : null;
 }
