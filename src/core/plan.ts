@@ -48,7 +48,10 @@ export function extractReferences(files: SourceFile[], readers: Map<string, Mana
       problems.push(...extraction.problems);
     }
   }
-  return { refs, problems };
+  // A companion read by several files (one .env beside compose.yaml and its override) reports
+  // its bad lines through each of them; the user needs to hear of each once.
+  const said = new Set<string>();
+  return { refs, problems: problems.filter((p) => !said.has(JSON.stringify(p)) && said.add(JSON.stringify(p))) };
 }
 
 /** `ignoreDeps` names a dependency as written or, for images, fully qualified (`docker.io/library/python`). */
