@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { DependencyRef } from '../../reference.js';
+import fc from 'fast-check';
+import { mutationOf } from '../../../../test/support/mutations.js';
 import { defaultConfig } from '../../config.js';
+import { selectFiles } from '../../plan.js';
 import { composeManager } from './index.js';
 
 const digestOf = (label: string) => `sha256:${createHash('sha256').update(label).digest('hex')}`;
@@ -194,6 +197,33 @@ describe('compose manager', () => {
       { line: 5, name: 'redis', value: '7.4', digest: null, pinned: false, skipped: null, raw: 'redis:7.4' },
     ]);
     expect(pinAll(text, refs)).toBe(`services:\n  a:\n    image: \${A}\n  b:\n    image: "\${B-redis:7.4@${digestOf('redis:7.4')}}"\n`);
+  });
+
+  it('has the .env beside a compose file read with it: not one elsewhere, not an ignored one, not when absent', () => {
+    const paths = ['compose.yaml', '.env', 'deploy/compose.prod.yaml', 'other/.env', 'ignored/compose.yaml', 'ignored/.env', 'bare/compose.yml'];
+    const selected = selectFiles(paths, [composeManager], { ...defaultConfig, ignorePaths: ['ignored/.env'] });
+    expect([...selected].map(([path, readers]) => [path, readers.map((m) => m.name)])).toEqual([
+      ['compose.yaml', ['compose']],
+      ['deploy/compose.prod.yaml', ['compose']],
+      ['ignored/compose.yaml', ['compose']],
+      ['bare/compose.yml', ['compose']],
+      ['.env', []],
+    ]);
+  });
+
+  it('never throws and keeps every pin site on its own bytes, for mutated compose and .env files', () => {
+    const compose = Buffer.from(fixture('env/compose.yaml'));
+    const env = Buffer.from(fixture('env/.env'));
+    fc.assert(
+      fc.property(mutationOf([compose], 8192), mutationOf([env], 4096), (composeBytes, envBytes) => {
+        const texts = new Map([['compose.yaml', composeBytes.toString('utf8')], ['.env', envBytes.toString('utf8')]]);
+        const { refs } = composeManager.extract({ path: 'compose.yaml', text: texts.get('compose.yaml')! }, defaultConfig, new Map([['.env', texts.get('.env')!]]));
+        for (const ref of refs.filter((r) => r.site)) {
+          expect(texts.get(ref.site!.file ?? ref.file)!.slice(ref.site!.span.start, ref.site!.span.end)).toBe(ref.site!.raw);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('reports invalid YAML as a problem, never a throw', () => {
