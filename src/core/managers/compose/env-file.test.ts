@@ -69,6 +69,10 @@ describe('.env reader', () => {
     expect(file.entries.get('C')).toMatchObject({ value: '${Z}', unknown: null });
   });
 
+  it('reads a bare KEY as taken from the environment, so unknown', () => {
+    expect(readEnvFile('IMAGE\n').entries.get('IMAGE')).toMatchObject({ line: 1, value: null, unknown: expect.stringContaining('from the environment') });
+  });
+
   it('skips lines compose would reject, each with its line and reason, and reads on', () => {
     const file = readEnvFile('just words\n1X=a\nA="open\nB=\'x\' trailing\n=nothing\nOK=yes\n');
     expect(file.problems).toEqual([

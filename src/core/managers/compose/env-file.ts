@@ -68,7 +68,13 @@ function readLine(text: string, start: number, line: number): LineRead {
   const exported = /^export[ \t]+/.exec(text.slice(i, contentEnd));
   if (exported) i += exported[0].length;
   const eq = text.indexOf('=', i);
-  if (eq === -1 || eq >= contentEnd) return { problem: 'skipped: not a KEY=VALUE assignment', next: afterLine };
+  if (eq === -1 || eq >= contentEnd) {
+    // A bare `KEY` takes its value from the environment compose runs in (compose-go's dotenv
+    // looks it up there), which a static scan cannot see.
+    const bare = text.slice(i, contentEnd).trimEnd();
+    if (KEY.test(bare)) return { entry: { name: bare, line, value: null, unknown: `it is listed in .env (line ${line}) without a value, so compose takes it from the environment it runs in`, site: null }, next: afterLine };
+    return { problem: 'skipped: not a KEY=VALUE assignment', next: afterLine };
+  }
   const name = text.slice(i, eq).trimEnd();
   if (!KEY.test(name)) return { problem: `skipped: "${name}" is not a variable name (letters, digits and _, not starting with a digit)`, next: afterLine };
 
