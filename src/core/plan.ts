@@ -20,6 +20,14 @@ export function selectFiles(paths: string[], managers: readonly Manager[], confi
     const readers = managers.filter((m) => config.managers.includes(m.name) && m.matches(path));
     if (readers.length > 0) selected.set(path, readers);
   }
+  // Companions are read (and may be written) but extracted by no manager of their own: the
+  // empty reader list says so, unless a manager also reads them as files in their own right.
+  const present = new Set(paths);
+  for (const [path, readers] of [...selected]) {
+    for (const companion of readers.flatMap((m) => m.companions?.(path) ?? [])) {
+      if (present.has(companion) && !ignored(companion) && !selected.has(companion)) selected.set(companion, []);
+    }
+  }
   return selected;
 }
 
@@ -31,15 +39,20 @@ export interface Extracted {
 export function extractReferences(files: SourceFile[], readers: Map<string, Manager[]>, config: RepoConfig): Extracted {
   const refs: DependencyRef[] = [];
   const problems: Problem[] = [];
+  const texts = new Map(files.map((f) => [f.path, f.text]));
   for (const file of files) {
     for (const manager of readers.get(file.path) ?? []) {
-      const extraction = manager.extract(file, config);
+      const companions = new Map((manager.companions?.(file.path) ?? []).flatMap((path) => (texts.has(path) ? [[path, texts.get(path)!] as const] : [])));
+      const extraction = manager.extract(file, config, companions);
       // One push per item: `push(...spread)` of 200k references overflows the stack.
       for (const ref of extraction.refs) if (!isIgnored(ref, config)) refs.push(ref);
       for (const item of extraction.problems) problems.push(item);
     }
   }
-  return { refs, problems };
+  // A companion read by several files (one .env beside compose.yaml and its override) reports
+  // its bad lines through each of them; the user needs to hear of each once.
+  const said = new Set<string>();
+  return { refs, problems: problems.filter((p) => !said.has(JSON.stringify(p)) && said.add(JSON.stringify(p))) };
 }
 
 /** `ignoreDeps` names a dependency as written or, for images, fully qualified (`docker.io/library/python`). */
@@ -146,9 +159,10 @@ export function computeEdits(
       plan.current.push(ref);
       continue;
     }
-    const edits = editsByFile.get(ref.file) ?? new Map();
+    const target = ref.site!.file ?? ref.file;
+    const edits = editsByFile.get(target) ?? new Map();
     edits.set(ref.site!.span.start, { ref, pin: result.pin });
-    editsByFile.set(ref.file, edits);
+    editsByFile.set(target, edits);
     const { pin } = result;
     plan.changes.push({
       file: ref.file,

@@ -54,8 +54,10 @@ export interface DependencyRef {
   /**
    * Where a pin is written. Its text may differ from `name:value` when the value comes from a
    * Dockerfile ARG default or still contains a variable; absent when the reference is skipped.
+   * `file` is set when the pin lives in another file than the reference (a compose `${VAR}`
+   * whose value is in the `.env` beside it).
    */
-  site?: { span: Span; raw: string };
+  site?: { span: Span; raw: string; file?: string };
 }
 
 /** An expected failure, reported as a value: which file, which line, which dependency, what happened. */

@@ -10,7 +10,13 @@ export interface Manager {
   name: ManagerName;
   /** Whether this manager reads the file at a repository-relative path. */
   matches(path: string): boolean;
-  extract(file: SourceFile, config: RepoConfig): Extraction;
+  /**
+   * Other files whose text the extraction of `path` reads, when they exist (compose reads the
+   * `.env` beside the compose file for `${VAR}`). They are read with the file and handed to
+   * `extract` as `companions`; a pin may be written into them through `site.file`.
+   */
+  companions?(path: string): string[];
+  extract(file: SourceFile, config: RepoConfig, companions?: ReadonlyMap<string, string>): Extraction;
   replace(text: string, ref: DependencyRef, pin: Pin): string;
   /** Whether a reference already says what the pin says; by default its digest and version are compared. */
   isCurrent?(ref: DependencyRef, pin: Pin): boolean;
