@@ -58,8 +58,8 @@ export function actionAt(file: SourceFile, node: Scalar): DependencyRef | Proble
   const ref: DependencyRef = {
     ...base,
     name,
-    // A SHA carries the version its comment names; a tag or branch is the value itself.
-    value: sha ? commentVersion(comment) : gitRef,
+    // A SHA carries the version its comment names (unless the comment is about something else); a tag or branch is the value itself.
+    value: sha ? (unpinnable === null ? commentVersion(comment) : null) : gitRef,
     digest: sha,
     pinned: sha !== null,
     skipped: content.skipped ?? unpinnable,
