@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { DependencyRef, Pin } from '../../reference.js';
 import { defaultConfig } from '../../config.js';
+import { lint } from '../../lint/lint-test-kit.js';
 import { githubActionsManager } from './index.js';
 
 const digestOf = (label: string) => `sha256:${createHash('sha256').update(label).digest('hex')}`;
@@ -217,6 +218,11 @@ describe('github-actions manager: uses: owner/repo[/path]@ref', () => {
       [7, null, true, 'its `# ratchet:actions/checkout@v4..5` comment names "v4..5", which is not a valid git tag, branch or commit name', undefined],
       [8, null, true, 'its `# ratchet:checkout` comment names another action than actions/checkout; correct the comment or remove it to pin this reference', undefined],
     ]);
+  });
+
+  it('a tag ratchet excluded is still reported by action-not-pinned, and silenced as any finding is', () => {
+    const text = 'jobs:\n  a:\n    steps:\n      - uses: actions/cache@v4 # ratchet:exclude # repro-pins: ignore action-not-pinned\n      - uses: actions/cache@v4 # ratchet:exclude\n';
+    expect(lint({ '.github/workflows/ci.yml': text }).map((f) => [f.rule, f.line])).toEqual([['action-not-pinned', 5]]);
   });
 
   it('writes no comment where none can go (a flow mapping that goes on), and keeps a comment when the pin names no tag', () => {
