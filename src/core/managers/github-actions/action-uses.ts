@@ -97,8 +97,9 @@ function commentProblem(comment: PinComment, name: string): string | null {
 /**
  * Writes `<sha> # <tag>` over the recorded span: the ref, the closing quote of a quoted scalar
  * (the comment goes after it) and any version comment already there. A version comment keeps its
- * own spelling (`#v4.1.0`, `# tag=v4.1.0`); only the version changes. No comment is added where
- * one cannot go: a flow mapping that continues on the same line (`{ uses: a/b@v1, with: … }`).
+ * own spelling (`#v4.1.0`, `# tag=v4.1.0`, `# renovate: tag=v4.1.0`); only the version changes.
+ * A ratchet comment is not a version but the ref to follow, so only the SHA changes. No comment
+ * is added where one cannot go: a flow mapping that continues on the same line (`{ uses: a/b@v1, with: … }`).
  */
 export function replaceActionPin(text: string, ref: DependencyRef, pin: Pin): string {
   const site = ref.site;
