@@ -8,8 +8,9 @@ import { scalarText } from './yaml-text.js';
 
 /**
  * The `run:` steps of a workflow (`jobs.<id>.steps[*].run`) or a composite action
- * (`runs.steps[*].run`) that a POSIX shell runs, also inside `parallel:` and `sequential:` groups, each with the environment GitHub gives it:
- * workflow, job and step `env:`, plus what earlier steps of the job wrote to `$GITHUB_ENV`
+ * (`runs.steps[*].run`) that a POSIX shell runs, also inside `parallel:` and `sequential:` groups
+ * (../../managers/github-actions/steps.ts), each with the environment GitHub gives it: workflow,
+ * job and step `env:`, plus what earlier steps of the job wrote to `$GITHUB_ENV`
  * (https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands#setting-an-environment-variable).
  * A file that is not valid YAML gives nothing here; the manager reports it.
  */
