@@ -1,4 +1,5 @@
-import { lines } from '../lint-test-kit.js';
+import { readFileSync } from 'node:fs';
+import { lines, linesOf } from '../lint-test-kit.js';
 import { workflowScripts } from './workflow.js';
 import { lineAt } from '../../reference.js';
 
@@ -90,5 +91,51 @@ describe('workflow run: steps', () => {
     );
     const [, last] = workflowScripts({ path: '.github/workflows/x.yml', text }, 'workflow');
     expect(Object.fromEntries(last!.steps[0]!.env)).toEqual({ A: 'workflow', B: 'job', C: 'from-step', D: 'heredoc', E: 'step' });
+  });
+  test('run: steps inside parallel groups, their sequential branches and nested groups are read at their lines', () => {
+    const text = lines(
+      'on: push',
+      'jobs:',
+      '  j:',
+      '    runs-on: ubuntu-24.04',
+      '    steps:',
+      '      - run: echo before',
+      '      - parallel:',
+      '          - run: echo one',
+      '          - sequential:',
+      '              - run: echo two',
+      '              - parallel:',
+      '                  - run: echo three',
+      '          - run: echo background',
+      '            background: true',
+      '      - wait-all:',
+      '      - run: echo after',
+    );
+    expect(commands(text)).toEqual([['6: echo before'], ['8: echo one'], ['10: echo two'], ['12: echo three'], ['13: echo background'], ['16: echo after']]);
+  });
+
+  test('$GITHUB_ENV in parallel groups: items start together, so each sees what came before the group; the steps after see every write', () => {
+    const text = lines(
+      'on: push',
+      'jobs:',
+      '  j:',
+      '    runs-on: ubuntu-24.04',
+      '    steps:',
+      '      - run: echo "A=before" >> "$GITHUB_ENV"',
+      '      - parallel:',
+      '          - run: echo "B=one" >> "$GITHUB_ENV"',
+      '          - sequential:',
+      '              - run: echo "C=two" >> "$GITHUB_ENV"',
+      '              - run: env',
+      '          - run: env',
+      '      - run: env',
+    );
+    const envs = workflowScripts({ path: '.github/workflows/x.yml', text }, 'workflow').map((script) => Object.fromEntries(script.steps[0]!.env));
+    expect(envs.slice(3)).toEqual([{ A: 'before', C: 'two' }, { A: 'before' }, { A: 'before', B: 'one', C: 'two' }]);
+  });
+
+  test('pipe-to-shell finds curl | sh in a step of a sequential branch of a parallel group', () => {
+    const text = readFileSync(new URL('../../../../fixtures/github-actions/parallel-steps.yml', import.meta.url), 'utf8');
+    expect(linesOf('pipe-to-shell', '.github/workflows/build.yml', text)).toEqual([24]);
   });
 });

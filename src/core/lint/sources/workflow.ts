@@ -1,14 +1,16 @@
-import { isScalar, isSeq } from 'yaml';
+import { isScalar, isSeq, type Node as YamlNode } from 'yaml';
 import type { SourceFile } from '../../reference.js';
 import { programName } from '../../shell/command-line.js';
-import { mapEntries, mapGet, parseYamlDocuments, seqItems, type YamlDocument } from '../../managers/yaml-scalars.js';
+import { mapEntries, mapGet, parseYamlDocuments, type YamlDocument } from '../../managers/yaml-scalars.js';
+import { stepTree, type StepItem } from '../../managers/github-actions/steps.js';
 import { POSIX_SHELLS, shellSteps, type ShellScript, type ShellStep } from './shell-script.js';
 import { scalarText } from './yaml-text.js';
 
 /**
  * The `run:` steps of a workflow (`jobs.<id>.steps[*].run`) or a composite action
- * (`runs.steps[*].run`) that a POSIX shell runs, each with the environment GitHub gives it:
- * workflow, job and step `env:`, plus what earlier steps of the job wrote to `$GITHUB_ENV`
+ * (`runs.steps[*].run`) that a POSIX shell runs, also inside `parallel:` and `sequential:` groups
+ * (../../managers/github-actions/steps.ts), each with the environment GitHub gives it: workflow,
+ * job and step `env:`, plus what earlier steps of the job wrote to `$GITHUB_ENV`
  * (https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands#setting-an-environment-variable).
  * A file that is not valid YAML gives nothing here; the manager reports it.
  */
@@ -33,18 +35,32 @@ export function workflowScripts(file: SourceFile, kind: 'workflow' | 'action'): 
 
 function stepScripts(file: SourceFile, doc: YamlDocument, steps: unknown, inherited: ReadonlyMap<string, string>, defaultShellName: string | null): ShellScript[] {
   const scripts: ShellScript[] = [];
-  const githubEnv = new Map<string, string>();
-  for (const step of seqItems(doc, steps)) {
+  /** Reads one step with the $GITHUB_ENV it sees; gives what it writes there. */
+  const readStep = (step: YamlNode, githubEnv: ReadonlyMap<string, string>): Map<string, string> => {
     const run = mapGet(doc, step, 'run');
-    if (!isScalar(run)) continue;
+    if (!isScalar(run)) return new Map();
     const shell = scalarString(mapGet(doc, step, 'shell')) ?? defaultShellName;
     // GitHub's default on Linux and macOS runners is bash; `shell: python`, `pwsh` or `cmd` is not ours to read.
-    if (shell !== null && !POSIX_SHELLS.has(basename(shell.trim().split(/\s+/)[0] ?? ''))) continue;
+    if (shell !== null && !POSIX_SHELLS.has(basename(shell.trim().split(/\s+/)[0] ?? ''))) return new Map();
     const env = new Map([...inherited, ...githubEnv, ...envOf(doc, step)]);
     const script: ShellScript = { origin: 'workflow', steps: shellSteps(scalarText(file.text, run), env, run.range?.[0] ?? 0) };
     scripts.push(script);
-    for (const [name, value] of githubEnvWrites(script.steps)) githubEnv.set(name, value);
-  }
+    return githubEnvWrites(script.steps);
+  };
+  // Steps run in order and see what earlier ones wrote, except in a `parallel:` group, whose
+  // items start together: each sees the $GITHUB_ENV of the steps before the group, and the steps
+  // after it see what every item wrote. A `sequential:` list runs in order, as the job's own steps.
+  const readItems = (items: readonly StepItem[], before: ReadonlyMap<string, string>): Map<string, string> => {
+    const written = new Map<string, string>();
+    for (const item of items) {
+      const visible = new Map([...before, ...written]);
+      const writes =
+        item.kind === 'step' ? [readStep(item.node, visible)] : item.kind === 'sequential' ? [readItems(item.items, visible)] : item.items.map((branch) => readItems([branch], visible));
+      for (const [name, value] of writes.flatMap((w) => [...w])) written.set(name, value);
+    }
+    return written;
+  };
+  readItems(stepTree(doc, steps), new Map());
   return scripts;
 }
 

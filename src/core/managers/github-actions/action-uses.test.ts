@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { DependencyRef, Pin } from '../../reference.js';
 import { defaultConfig } from '../../config.js';
+import { lint } from '../../lint/lint-test-kit.js';
 import { githubActionsManager } from './index.js';
 
 const digestOf = (label: string) => `sha256:${createHash('sha256').update(label).digest('hex')}`;
@@ -146,6 +147,82 @@ describe('github-actions manager: uses: owner/repo[/path]@ref', () => {
       `- uses: a/eight@${fresh} # v1.3.0`,
       `- uses: a/nine@${fresh} # v1.3.0`,
     ]);
+  });
+
+  it("reads ratchet's and Renovate's comments as the version, and keeps each in its own spelling on rewrite", () => {
+    const sha = shaOf('pinned');
+    const lines = [
+      `- uses: 'a/one@${sha}' # ratchet:a/one@v3`,
+      `- uses: a/two/sub@${sha} # pinned by hand ratchet:A/Two/sub@v1.2 # note`,
+      `- uses: a/three@${sha} # renovate: tag=v1.1.0`,
+      `- uses: a/four@${sha} #renovate:v2`,
+      `- uses: a/five@v5 # ratchet:a/five@v5`,
+      `- uses: a/six@main # ratchet:a/six@v6`,
+      `- uses: a/seven@${sha} # ratchet:a/seven@${shaOf('other')}`,
+    ];
+    const text = `jobs:\n  a:\n    steps:\n${lines.map((l) => `      ${l}`).join('\n')}\n`;
+    const { refs, problems } = extract('.github/workflows/ci.yml', text);
+    expect(problems).toEqual([]);
+    expect(refs.map((r) => [r.name, r.value, r.digest, r.site?.raw])).toEqual([
+      ['a/one', 'v3', sha, `${sha}' # ratchet:a/one@v3`],
+      ['a/two/sub', 'v1.2', sha, `${sha} # pinned by hand ratchet:A/Two/sub@v1.2`],
+      ['a/three', 'v1.1.0', sha, `${sha} # renovate: tag=v1.1.0`],
+      ['a/four', 'v2', sha, `${sha} #renovate:v2`],
+      ['a/five', 'v5', null, 'v5 # ratchet:a/five@v5'],
+      ['a/six', 'main', null, 'main # ratchet:a/six@v6'],
+      ['a/seven', null, sha, `${sha} # ratchet:a/seven@${shaOf('other')}`],
+    ]);
+    const fresh = shaOf('fresh');
+    const out = pinEach(
+      text,
+      refs.map((ref) => [ref, { digest: fresh, tag: 'v9.9.9' }]),
+    );
+    expect(out.split('\n').slice(3, -1).map((l) => l.trim())).toEqual([
+      `- uses: 'a/one@${fresh}' # ratchet:a/one@v3`,
+      `- uses: a/two/sub@${fresh} # pinned by hand ratchet:A/Two/sub@v1.2 # note`,
+      `- uses: a/three@${fresh} # renovate: tag=v9.9.9`,
+      `- uses: a/four@${fresh} #renovate:v9.9.9`,
+      `- uses: a/five@${fresh} # ratchet:a/five@v5`,
+      // ratchet would refresh to what its comment names: the comment follows the ref that was pinned.
+      `- uses: a/six@${fresh} # ratchet:a/six@main`,
+      `- uses: a/seven@${fresh} # ratchet:a/seven@${shaOf('other')}`,
+    ]);
+  });
+
+  it('a ratchet-commented SHA is current when it is the commit, whatever release the lookup names', () => {
+    const sha = shaOf('ratchet current');
+    const [ref] = extract('.github/workflows/ci.yml', `jobs:\n  a:\n    steps:\n      - uses: a/b@${sha} # ratchet:a/b@v4\n`).refs;
+    expect(githubActionsManager.isCurrent!(ref!, { digest: sha, tag: 'v4.2.2' })).toBe(true);
+    expect(githubActionsManager.isCurrent!(ref!, { digest: shaOf('moved'), tag: 'v4.3.0' })).toBe(false);
+  });
+
+  it('leaves alone, with the reason, what ratchet excluded and what a ratchet comment does not describe', () => {
+    const sha = shaOf('x');
+    const text = [
+      'jobs:',
+      '  a:',
+      '    steps:',
+      '      - uses: actions/cache@v4 # ratchet:exclude',
+      `      - uses: actions/cache@${sha} # keep ratchet:exclude`,
+      `      - uses: actions/checkout@${sha} # ratchet:actions/setup-node@v4`,
+      `      - uses: actions/checkout@${sha} # ratchet:actions/checkout@v4..5`,
+      `      - uses: actions/checkout@${sha} # ratchet:checkout`,
+      '',
+    ].join('\n');
+    const { refs, problems } = extract('.github/workflows/ci.yml', text);
+    expect(problems).toEqual([]);
+    expect(refs.map((r) => [r.line, r.value, r.pinned, r.skipped, r.site])).toEqual([
+      [4, 'v4', false, 'a `# ratchet:exclude` comment keeps it from being pinned', undefined],
+      [5, null, true, 'a `# ratchet:exclude` comment keeps it from being pinned', undefined],
+      [6, null, true, 'its `# ratchet:actions/setup-node@v4` comment names another action than actions/checkout; correct the comment or remove it to pin this reference', undefined],
+      [7, null, true, 'its `# ratchet:actions/checkout@v4..5` comment names "v4..5", which is not a valid git tag, branch or commit name', undefined],
+      [8, null, true, 'its `# ratchet:checkout` comment names another action than actions/checkout; correct the comment or remove it to pin this reference', undefined],
+    ]);
+  });
+
+  it('a tag ratchet excluded is still reported by action-not-pinned, and silenced as any finding is', () => {
+    const text = 'jobs:\n  a:\n    steps:\n      - uses: actions/cache@v4 # ratchet:exclude # repro-pins: ignore action-not-pinned\n      - uses: actions/cache@v4 # ratchet:exclude\n';
+    expect(lint({ '.github/workflows/ci.yml': text }).map((f) => [f.rule, f.line])).toEqual([['action-not-pinned', 5]]);
   });
 
   it('writes no comment where none can go (a flow mapping that goes on), and keeps a comment when the pin names no tag', () => {

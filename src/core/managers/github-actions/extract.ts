@@ -1,7 +1,10 @@
 import { isMap, isScalar, type Scalar } from 'yaml';
 import type { DependencyRef, Extraction, Problem, SourceFile } from '../../reference.js';
-import { extractImageScalars, mapEntries, mapGet, mergeExtractions, parseYamlDocuments, seqItems, type ImageScalar, type YamlDocument } from '../yaml-scalars.js';
+import { extractImageScalars, mapEntries, mapGet, mergeExtractions, parseYamlDocuments, type ImageScalar, type YamlDocument } from '../yaml-scalars.js';
 import { actionAt } from './action-uses.js';
+import { flattenSteps } from './steps.js';
+import { pinCommentAt, RATCHET_EXCLUDED, type PinComment } from './pin-comments.js';
+import { isImageRefError, parseImageRef } from '../../image-ref.js';
 
 const DOCKER_SCHEME = 'docker://';
 
@@ -16,7 +19,8 @@ interface Sites {
  * A workflow (https://docs.github.com/actions/reference/workflows-and-actions/workflow-syntax):
  * container images in `jobs.<id>.container` (a string or a mapping with `image`),
  * `jobs.<id>.services.<id>.image` and `jobs.<id>.steps[*].uses: docker://<image>`; actions in
- * `jobs.<id>.steps[*].uses`; reusable workflows in `jobs.<id>.uses`.
+ * `jobs.<id>.steps[*].uses`; reusable workflows in `jobs.<id>.uses`. Steps include those in
+ * `parallel:` groups and their `sequential:` lists (steps.ts).
  */
 export function extractWorkflow(file: SourceFile): Extraction {
   const { documents, problems } = parseYamlDocuments(file);
@@ -62,8 +66,9 @@ function collectWorkflowSites(doc: YamlDocument, sites: Sites): void {
   }
 }
 
+/** Steps nested in `parallel:` and `sequential:` groups run like any other: their `uses:` are read too. */
 function collectSteps(doc: YamlDocument, steps: unknown, sites: Sites): void {
-  for (const step of seqItems(doc, steps)) {
+  for (const step of flattenSteps(doc, steps)) {
     const uses = mapGet(doc, step, 'uses');
     if (!isScalar(uses)) continue;
     if (typeof uses.value === 'string' && uses.value.startsWith(DOCKER_SCHEME)) sites.images.push({ node: uses, prefix: DOCKER_SCHEME });
@@ -72,12 +77,48 @@ function collectSteps(doc: YamlDocument, steps: unknown, sites: Sites): void {
 }
 
 function extractSites(file: SourceFile, sites: Sites, parseProblems: Problem[]): Extraction {
-  const images = extractImageScalars(file, sites.images, { manager: 'github-actions', unresolved: expression });
+  const images = extractImages(file, sites.images);
   const actions = extractActions(file, sites.actions);
   const merged = mergeExtractions({ refs: [], problems: parseProblems }, images, actions);
   // Images and actions are collected apart; the user reads them in file order.
   const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
   return { refs: merged.refs.sort(byLine), problems: merged.problems.sort(byLine) };
+}
+
+/**
+ * Images, each read with the ratchet comment after it: ratchet pins `ubuntu:20.04` as
+ * `ubuntu@sha256:… # ratchet:ubuntu:20.04` (`docker://` kept in the comment of a step), so the
+ * tag to refresh lives in the comment. The pin is written as ratchet wrote it, the digest alone
+ * (writeImagePin keeps a tagless name tagless once the tag is known), and the comment is not touched.
+ */
+function extractImages(file: SourceFile, scalars: ImageScalar[]): Extraction {
+  const parts: Extraction[] = [];
+  for (const scalar of new Map(scalars.map((s) => [s.node, s])).values()) {
+    const part = extractImageScalars(file, [scalar], { manager: 'github-actions', unresolved: expression });
+    const comment = scalar.node.range ? pinCommentAt(file.text, scalar.node.range[1]) : null;
+    for (const ref of part.refs) if (ref.site && comment) readRatchetImageComment(ref, comment);
+    parts.push(part);
+  }
+  return mergeExtractions(...parts);
+}
+
+function readRatchetImageComment(ref: DependencyRef, comment: PinComment): void {
+  if (comment.kind === 'version') return;
+  if (comment.kind === 'ratchet-exclude') {
+    ref.skipped = RATCHET_EXCLUDED;
+    delete ref.site;
+    return;
+  }
+  const original = parseImageRef(comment.original.startsWith(DOCKER_SCHEME) ? comment.original.slice(DOCKER_SCHEME.length) : comment.original);
+  const written = parseImageRef(ref.name);
+  const same = !isImageRefError(original) && !isImageRefError(written) && original.registry === written.registry && original.repository === written.repository;
+  if (!same) {
+    ref.skipped = `its \`# ratchet:${comment.original}\` comment names another image than ${ref.name}; correct the comment or remove it to pin this reference`;
+    delete ref.site;
+    return;
+  }
+  // ratchet's `ubuntu` is ubuntu:latest, as Docker reads it.
+  if (ref.value === null && ref.digest !== null) ref.value = original.tag ?? 'latest';
 }
 
 /** An anchored scalar reached through several aliases is one reference: a pin written there serves them all. */

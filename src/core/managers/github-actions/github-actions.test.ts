@@ -114,6 +114,71 @@ describe('github-actions manager', () => {
     expect(githubActionsManager.extract({ path: '.github/workflows/ci.yml', text }, defaultConfig)).toEqual({ refs: [], problems: [] });
   });
 
+  it('finds uses: in parallel groups, their sequential branches and groups nested in those, at their lines', () => {
+    const text = fixture('parallel-steps.yml');
+    const { refs, problems } = githubActionsManager.extract({ path: '.github/workflows/build.yml', text }, defaultConfig);
+    expect(problems).toEqual([]);
+    expect(summary(refs).map(({ line, name, value, raw }) => [line, name, value, raw])).toEqual([
+      [12, 'actions/checkout', 'v4', 'v4'],
+      [15, 'registry', '2', 'registry:2'],
+      [19, 'actions/setup-node', 'v4', 'v4 # v4.0.0'],
+      [22, 'actions/setup-python', 'v5', "v5'"],
+      [26, 'actions/cache/restore', 'v4', 'v4'],
+      [27, 'ghcr.io/astral-sh/uv', '0.4.30', 'ghcr.io/astral-sh/uv:0.4.30'],
+      [29, 'hadolint/hadolint-action', 'v3.1.0', `${shaOf('hadolint/hadolint-action v3.1.0')} # renovate: tag=v3.1.0`],
+    ]);
+    expect(pinAll(text, refs)).toBe(fixture('parallel-steps.pinned.yml'));
+  });
+
+  it('reads a group aliased into itself once, without looping', () => {
+    const text = 'jobs:\n  a:\n    steps: &steps\n      - uses: actions/checkout@v4\n      - parallel: *steps\n      - sequential:\n          - uses: docker://alpine:3.20\n';
+    const { refs, problems } = githubActionsManager.extract({ path: '.github/workflows/ci.yml', text }, defaultConfig);
+    expect(problems).toEqual([]);
+    expect(refs.map((r) => [r.line, r.name])).toEqual([
+      [4, 'actions/checkout'],
+      [7, 'alpine'],
+    ]);
+  });
+
+  it("reads ratchet's pinned images: the tag from the comment, the digest refreshed, the spelling and the comment kept", () => {
+    const text = fixture('ratchet.yml');
+    const { refs, problems } = githubActionsManager.extract({ path: '.github/workflows/test.yml', text }, defaultConfig);
+    expect(problems).toEqual([]);
+    const images = refs.filter((r) => r.datasource === 'docker');
+    expect(summary(images)).toEqual([
+      { line: 12, name: 'node', value: '22', digest: digestOf('node:22'), pinned: true, skipped: null, raw: `node@${digestOf('node:22')}` },
+      { line: 15, name: 'postgres', value: '16', digest: digestOf('postgres:16'), pinned: true, skipped: null, raw: `postgres@${digestOf('postgres:16')}` },
+      { line: 19, name: 'ubuntu', value: '20.04', digest: digestOf('ubuntu:20.04'), pinned: true, skipped: null, raw: `ubuntu@${digestOf('ubuntu:20.04')}` },
+    ]);
+    const fresh = (ref: DependencyRef) => digestOf(`${ref.name}:${ref.value} rebuilt`);
+    const out = [...images].reverse().reduce((t, ref) => githubActionsManager.replace(t, ref, { digest: fresh(ref) }), text);
+    expect(out).toBe(
+      text
+        .replace(`'node@${digestOf('node:22')}'`, `'node@${fresh(images[0]!)}'`)
+        .replace(`'postgres@${digestOf('postgres:16')}'`, `'postgres@${fresh(images[1]!)}'`)
+        .replace(`'docker://ubuntu@${digestOf('ubuntu:20.04')}'`, `'docker://ubuntu@${fresh(images[2]!)}'`),
+    );
+  });
+
+  it('leaves images ratchet excluded, or whose ratchet comment names another image, with the reason', () => {
+    const text = [
+      'jobs:',
+      '  a:',
+      '    container: node:22 # ratchet:exclude',
+      '    steps:',
+      `      - uses: docker://ubuntu@${digestOf('ubuntu:22.04')} # ratchet:docker://debian:12`,
+      `      - uses: docker://docker.io/library/alpine@${digestOf('alpine:3.20')} # ratchet:docker://alpine:3.20`,
+      '',
+    ].join('\n');
+    const { refs } = githubActionsManager.extract({ path: '.github/workflows/ci.yml', text }, defaultConfig);
+    expect(summary(refs).map(({ line, value, skipped, raw }) => [line, value, skipped, raw])).toEqual([
+      [3, '22', 'a `# ratchet:exclude` comment keeps it from being pinned', null],
+      [5, null, 'its `# ratchet:docker://debian:12` comment names another image than ubuntu; correct the comment or remove it to pin this reference', null],
+      // Docker Hub's spellings of one image are the same image.
+      [6, '3.20', null, `docker.io/library/alpine@${digestOf('alpine:3.20')}`],
+    ]);
+  });
+
   it('keeps CRLF line endings when pinning', () => {
     const text = 'jobs:\r\n  test:\r\n    container: "node:20"\r\n    steps:\r\n      - uses: docker://alpine # lint\r\n';
     const { refs } = githubActionsManager.extract({ path: '.github/workflows/ci.yml', text }, defaultConfig);
