@@ -173,6 +173,14 @@ function simpleCommand(all: ShellWord[], redirects: ShellRedirect[], terminator:
   return { words: all.slice(i), prefix, assignments, redirects, terminator, at: first?.at ?? -1 };
 }
 
+// What ends a word or changes how it is read (`#word`): blanks, operators, quotes, escapes, expansions.
+const SPECIAL = new Uint8Array(128);
+for (const c of ' \t\r\n;&|()<>\\\'"$`') SPECIAL[c.charCodeAt(0)] = 1;
+
+function isSpecial(code: number): boolean {
+  return code < 128 && SPECIAL[code] === 1;
+}
+
 interface PendingHeredoc {
   redirect: ShellRedirect;
   delimiter: string;
@@ -333,12 +341,17 @@ class Lexer {
         value += text.slice(this.#i, end);
         this.#i = end;
       } else {
-        value += c;
-        this.#i++;
+        // A run of plain characters at once: `value += c` per character made a string per character.
+        let k = this.#i + 1;
+        while (k < text.length && !isSpecial(text.charCodeAt(k))) k++;
+        value += text.slice(this.#i, k);
+        this.#i = k;
       }
     }
     const end = Math.min(this.#i, text.length);
-    return { raw: text.slice(start, end), value, at: this.#firstOffset(start, end), span: this.#span(start, end), quoted, expands };
+    const raw = text.slice(start, end);
+    // Most words are plain: their value is their raw text, one string for both.
+    return { raw, value: value === raw ? raw : value, at: this.#firstOffset(start, end), span: this.#span(start, end), quoted, expands };
   }
 
   /** Index of the closing quote, or the end of the text when it is missing. */

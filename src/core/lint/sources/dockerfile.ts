@@ -55,7 +55,11 @@ export function dockerfileView(file: SourceFile): DockerfileView {
   const finalEnv: Map<string, string>[] = [];
   let env = new Map<string, string>();
   let args = new Map<string, string>();
+  // What the stage's RUNs inherit, made again only after an ARG, ENV or FROM changes it: one
+  // copy per RUN was a Map per RUN kept alive by its steps. The steps only read it.
+  let runEnv: Map<string, string> | null = null;
   for (const instruction of instructions) {
+    if (instruction.keyword !== 'RUN') runEnv = null;
     const view = views[views.length - 1];
     switch (instruction.keyword) {
       case 'FROM': {
@@ -86,7 +90,8 @@ export function dockerfileView(file: SourceFile): DockerfileView {
         const run = runsByStart.get(instruction.start);
         if (!view || !run) break;
         // ENV wins over an ARG of the same name (https://docs.docker.com/reference/dockerfile/#using-arg-variables).
-        const script: ShellScript = { origin: 'dockerfile', steps: runSteps(run, new Map([...args, ...env])) };
+        runEnv ??= new Map([...args, ...env]);
+        const script: ShellScript = { origin: 'dockerfile', steps: runSteps(run, runEnv) };
         view.runs.push({ run, script });
         const text = [run.script.text, ...run.heredocs.map((h) => h.body.text)].join('\n');
         const aptSnapshotFlag = script.steps.some(({ command }) => ['apt', 'apt-get'].includes(programName(command) ?? '') && command.words.some((w) => w.value === '-S'));

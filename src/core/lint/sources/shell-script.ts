@@ -48,7 +48,7 @@ export function commandSteps(commands: readonly ShellCommand[], inherited: Envir
   let exportAll = false;
   for (const pipeline of pipelines(commands)) {
     for (const command of pipeline) {
-      const own = assignmentsOf(command.assignments);
+      const own = command.assignments.length === 0 ? NO_ASSIGNMENTS : assignmentsOf(command.assignments);
       const env = exported.view(own);
       const at = reportOffset(command, fallback);
       steps.push({ command, pipeline, env, at });
@@ -82,13 +82,16 @@ export function commandSteps(commands: readonly ShellCommand[], inherited: Envir
  * (20 s and 2 GB for a script of 10k `export` lines). Lookups are a binary search per name.
  */
 class ExportHistory {
-  readonly #byName = new Map<string, { at: number[]; values: string[] }>();
+  // Made on the first export: most programs (a Dockerfile's RUNs) export nothing, and every
+  // step's view keeps its history alive.
+  #byName: Map<string, { at: number[]; values: string[] }> | null = null;
   #position = 0;
 
   constructor(readonly base: Environment) {}
 
   set(name: string, value: string): void {
     this.#position++;
+    this.#byName ??= new Map();
     let history = this.#byName.get(name);
     if (!history) {
       history = { at: [], values: [] };
@@ -99,12 +102,12 @@ class ExportHistory {
   }
 
   has(name: string): boolean {
-    return this.#byName.has(name) || this.base.has(name);
+    return this.#byName?.has(name) === true || this.base.has(name);
   }
 
   /** The value a name had after the first `position` exports. */
   valueAt(name: string, position: number): string | undefined {
-    const history = this.#byName.get(name);
+    const history = this.#byName?.get(name);
     if (history) {
       let low = 0;
       let high = history.at.length;
@@ -121,7 +124,7 @@ class ExportHistory {
   /** Every name set by the first `position` exports, or inherited. */
   namesAt(position: number): string[] {
     const names = new Set(this.base.keys());
-    for (const [name, history] of this.#byName) if (history.at[0]! <= position) names.add(name);
+    for (const [name, history] of this.#byName ?? []) if (history.at[0]! <= position) names.add(name);
     return [...names];
   }
 
@@ -184,6 +187,9 @@ class EnvironmentView implements ReadonlyMap<string, string> {
 }
 
 /** `NAME=value` words as a map. */
+// The `own` environment of the many commands that assign nothing: one shared, read-only, empty map.
+const NO_ASSIGNMENTS: ReadonlyMap<string, string> = new Map();
+
 export function assignmentsOf(words: readonly ShellWord[]): Map<string, string> {
   const map = new Map<string, string>();
   for (const word of words) {

@@ -47,14 +47,17 @@ export interface RunInstruction {
 
 /** Every simple command of every RUN that `read` recognises, with its stage, in file order. */
 export function readRunCommands<T>(file: SourceFile | string, read: (command: ShellCommand) => T | null): { stage: DockerfileStage; found: T }[] {
-  return dockerfileStages(file).flatMap((stage) =>
-    stage.runs.flatMap((run) =>
-      run.commands.flatMap((command) => {
+  // Loops, not nested flatMaps: those made two arrays per RUN and per command (issue 10's 1 MiB Dockerfile).
+  const result: { stage: DockerfileStage; found: T }[] = [];
+  for (const stage of dockerfileStages(file)) {
+    for (const run of stage.runs) {
+      for (const command of run.commands) {
         const found = read(command);
-        return found === null ? [] : [{ stage, found }];
-      }),
-    ),
-  );
+        if (found !== null) result.push({ stage, found });
+      }
+    }
+  }
+  return result;
 }
 
 const posixShells = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh', 'busybox']);
