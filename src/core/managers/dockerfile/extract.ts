@@ -139,7 +139,7 @@ export class ArgScopes {
 
   declare(instruction: Instruction, escape: string): void {
     for (const arg of parseArgs(instruction, escape, this.current)) {
-      const inherited = this.#stage && arg.value === null ? this.global.get(arg.name) : undefined;
+      const inherited = this.#stage && arg.value === null && !arg.unresolved ? this.global.get(arg.name) : undefined;
       this.current.set(arg.name, inherited ?? arg);
     }
   }
@@ -167,7 +167,9 @@ export function parseArgs(instruction: Instruction, escape: string, scope: Map<s
     const from = eq + 1;
     const written = token.text.slice(from);
     const expanded = expand(written, visible, escape);
-    const arg: BuildArg = { name, value: 'value' in expanded ? expanded.value : null, site: defaultSite(token, from, visible, escape) };
+    const arg: BuildArg = 'value' in expanded
+      ? { name, value: expanded.value, site: defaultSite(token, from, visible, escape) }
+      : { name, value: null, site: null, unresolved: expanded.unresolved };
     visible.set(name, arg);
     args.push(arg);
   }

@@ -13,6 +13,8 @@ export interface BuildArg {
   value: string | null;
   /** Where the default is written, when it is one contiguous run of text; null otherwise. */
   site: { start: number; end: number; raw: string } | null;
+  /** Why a default that is written could not be evaluated (`ARG X="open`), when that is why `value` is null. */
+  unresolved?: string;
 }
 
 export type Scope = ReadonlyMap<string, BuildArg>;
@@ -148,6 +150,7 @@ class Lexer {
   #valueOf(name: string): string {
     const arg = this.scope.get(name);
     if (arg?.value != null) return arg.value;
+    if (arg?.unresolved) throw new Unresolved(`ARG ${name}: ${arg.unresolved}`);
     throw new Unresolved(
       arg
         ? `ARG ${name} has no default value, so the image is only known at build time`
