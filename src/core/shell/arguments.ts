@@ -26,6 +26,8 @@ export interface ParsedArguments {
   operands: ShellWord[];
 }
 
+const LITERAL_LONG_NAME = /^(?:--[A-Za-z0-9][A-Za-z0-9-]*|-[A-Za-z0-9])=/;
+
 export function parseArguments(words: readonly ShellWord[], spec: ArgumentSpec = {}): ParsedArguments {
   const valueShort = new Set(spec.valueShort ?? '');
   const valueLong = new Set(spec.valueLong ?? []);
@@ -35,7 +37,9 @@ export function parseArguments(words: readonly ShellWord[], spec: ArgumentSpec =
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
     const text = word.value;
-    if (optionsEnded || !text.startsWith('-') || text === '-' || word.expands) {
+    // `--name=$VALUE` (and pflag's `-o=$VALUE`) is still that option, only its value is known at run time;
+    // any other word that expands may be anything, an operand or several.
+    if (optionsEnded || !text.startsWith('-') || text === '-' || (word.expands && !LITERAL_LONG_NAME.test(text))) {
       operands.push(word);
       continue;
     }
