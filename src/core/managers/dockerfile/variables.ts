@@ -22,7 +22,11 @@ export type Scope = ReadonlyMap<string, BuildArg>;
 export type Expansion = { value: string } | { unresolved: string };
 
 class Unresolved {
-  constructor(readonly reason: string) {}
+  /** `syntax`: the text itself is not a word BuildKit reads; `value`: a variable's value is unknown. */
+  constructor(
+    readonly reason: string,
+    readonly kind: 'syntax' | 'value' = 'value',
+  ) {}
 }
 
 export function expand(text: string, scope: Scope, escape: string): Expansion {
@@ -159,11 +163,11 @@ class Lexer {
   }
 
   #cannotEvaluate(): Unresolved {
-    return new Unresolved(`"${this.text}" uses a variable form repro-pins cannot evaluate statically`);
+    return new Unresolved(`"${this.text}" uses a variable form repro-pins cannot evaluate statically`, 'syntax');
   }
 
   #invalid(what: string): Unresolved {
-    return new Unresolved(`"${this.text}": ${what}, so BuildKit rejects it`);
+    return new Unresolved(`"${this.text}": ${what}, so BuildKit rejects it`, 'syntax');
   }
 
   /** For `soleVariable`: the index just past a `${…}` that starts at `from`, honouring quotes in its word. */
@@ -174,7 +178,7 @@ class Lexer {
       lexer.#dollar();
     } catch (error) {
       // An unset name inside is fine here: only the extent of the text is asked for.
-      if (!(error instanceof Unresolved) || /missing its closing|never closed|cannot evaluate/.test(error.reason)) return null;
+      if (!(error instanceof Unresolved) || error.kind === 'syntax') return null;
     }
     return lexer.#i;
   }
