@@ -106,7 +106,7 @@ describe('repro-pins pin on apk and apt package lists', () => {
     const dir = await makeRepo({ '.github/repro-pins.yml': config('branch'), 'Dockerfile': text });
     const run = await runRepoPins(['pin', dir, '--json', '--only', 'dockerfile,apk'], keys);
     expect(run.code).toBe(0);
-    expect((JSON.parse(run.stdout) as PinReport).changes.map((c) => c.manager)).toEqual(['dockerfile', 'dockerfile', 'dockerfile', ...Array(8).fill('apk')]);
+    expect((JSON.parse(run.stdout) as PinReport).changes.map((c) => c.manager)).toEqual(['dockerfile', 'dockerfile', 'dockerfile', ...Array(9).fill('apk')]);
     const pinned = (await readRepo(dir))['Dockerfile']!;
     expect(pinned).toContain(`# syntax=${R}/test/app:2.0@${env.images['test/app:2.0']}\n`);
     expect(pinned).toContain(`FROM ${R}/test/busybox:1.37@${env.images['test/busybox:1.37']} AS build\n`);
@@ -114,5 +114,6 @@ describe('repro-pins pin on apk and apt package lists', () => {
     expect(pinned).toContain('run apk add --no-cache \\\n      ca-certificates=20241121-r1 \\\n      curl=8.12.1-r0 \\\n      openssl=3.3.3-r0 \\\n');
     expect(pinned).toContain('apk -U add bash=5.2.26-r0 jq=1.7.1-r0\n');
     expect(pinned).toContain('        gcc=13.2.1_git20240309-r0 \\\n        musl-dev=1.2.5-r0 \\\n        openssl-dev=3.3.3-r0 \\\n');
+    expect(pinned).toContain('RUN ["/bin/sh", "-c", "apk add --no-cache git=2.45.3-r0"]\n');
   });
 });

@@ -26,6 +26,8 @@ export interface ParsedArguments {
   operands: ShellWord[];
 }
 
+const LITERAL_LONG_NAME = /^(?:--[A-Za-z0-9][A-Za-z0-9-]*|-[A-Za-z0-9])=/;
+
 export function parseArguments(words: readonly ShellWord[], spec: ArgumentSpec = {}): ParsedArguments {
   // Looked up in the spec itself, not copied into two Sets per call (110 MB of the 1 GB a 1 MiB
   // Dockerfile of `RUN apk add` allocated); the lists are a few dozen entries at most.
@@ -37,7 +39,9 @@ export function parseArguments(words: readonly ShellWord[], spec: ArgumentSpec =
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
     const text = word.value;
-    if (optionsEnded || !text.startsWith('-') || text === '-' || word.expands) {
+    // `--name=$VALUE` (and pflag's `-o=$VALUE`) is still that option, only its value is known at run time;
+    // any other word that expands may be anything, an operand or several.
+    if (optionsEnded || !text.startsWith('-') || text === '-' || (word.expands && !LITERAL_LONG_NAME.test(text))) {
       operands.push(word);
       continue;
     }

@@ -73,3 +73,11 @@ describe('go-build-flags', () => {
     expect(linesOf('go-build-flags', '.github/workflows/go.yml', workflow)).toEqual([]);
   });
 });
+
+describe('go-install-unpinned and Go 1.24 tools', () => {
+  test('go install tool and go tool x take their versions from go.mod; a named tool without a version still does not', () => {
+    const text = lines('FROM golang:1.24', 'RUN go install tool', 'RUN go tool stringer ./... && go install -v tool', 'RUN go install golang.org/x/tools/cmd/stringer');
+    expect(linesOf('go-install-unpinned', 'Dockerfile', text)).toEqual([4]);
+  });
+});
+

@@ -61,7 +61,8 @@ export const goInstallUnpinned: Rule = {
       if (!go || (go.subcommand !== 'install' && go.subcommand !== 'get')) return null;
       const upgrades = go.subcommand === 'get' && go.flags.some((f) => f.name === 'u' || f.name.startsWith('u='));
       const loose = go.operands.filter((w) => {
-        if (w.expands || /^[./]/.test(w.value) || w.value === 'all') return false;
+        // `tool` (Go 1.24) names the tools go.mod's `tool` lines declare: go.mod and go.sum pin them.
+        if (w.expands || /^[./]/.test(w.value) || w.value === 'all' || w.value === 'tool') return false;
         const at = w.value.lastIndexOf('@');
         const version = at === -1 ? null : w.value.slice(at + 1);
         return version !== 'none' && (version === null || !EXACT_VERSION.test(version));

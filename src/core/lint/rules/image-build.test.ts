@@ -109,3 +109,39 @@ describe('build-attestations', () => {
     expect(linesOf('build-attestations', '.github/workflows/image.yml', text)).toEqual([]);
   });
 });
+
+describe('--flag=value spellings and folded outputs are not findings', () => {
+  test('buildah --source-date-epoch=… and --timestamp=… with values known only at run time', () => {
+    const script = lines(
+      'buildah build --source-date-epoch=$(git log -1 --format=%ct) --rewrite-timestamp .',
+      'buildah bud --timestamp=0 -f Containerfile .',
+      'buildah build --timestamp="${SOURCE_DATE_EPOCH}" .',
+      'docker buildx build --build-arg=SOURCE_DATE_EPOCH="$(git log -1 --format=%ct)" --provenance=false --output=type=oci,dest=out.tar,rewrite-timestamp=true .',
+    );
+    expect(linesOf('build-no-epoch', 'build.sh', script)).toEqual([]);
+    // Negative control: the same builds without the flag are still found.
+    expect(linesOf('build-no-epoch', 'build.sh', lines('buildah build --squash=$SQUASH .', 'docker buildx build --build-arg=VERSION=$(cat VERSION) .'))).toEqual([1, 2]);
+  });
+
+  test('buildx --provenance=false and --output=type=…,rewrite-timestamp=true, also as -o=, with $VARS, or with --push folded in', () => {
+    const script = lines(
+      'export SOURCE_DATE_EPOCH=0',
+      'docker buildx build --provenance=false --output=type=oci,rewrite-timestamp=true .',
+      'docker buildx build --provenance=false -o=type=docker,rewrite-timestamp=true .',
+      'docker buildx build --provenance=false --output=type=image,name=$IMAGE,push=true,rewrite-timestamp=true .',
+      'docker buildx build --provenance=false --push --output=type=image,rewrite-timestamp=true -t app .',
+    );
+    expect(linesOf('build-no-rewrite-timestamp', 'build.sh', script)).toEqual([]);
+    expect(linesOf('build-attestations', 'build.sh', script)).toEqual([]);
+    // Negative controls: the real cases in the same spellings are still found.
+    const bad = lines(
+      'export SOURCE_DATE_EPOCH=0',
+      'docker buildx build --output=type=oci,dest=$OUT .',
+      'docker buildx build -o=type=image,name=$IMAGE,push=true .',
+      'docker buildx build --push -t app .',
+    );
+    expect(linesOf('build-no-rewrite-timestamp', 'build.sh', bad)).toEqual([2, 3, 4]);
+    expect(linesOf('build-attestations', 'build.sh', bad)).toEqual([2, 3, 4]);
+  });
+});
+

@@ -58,7 +58,9 @@ export function parseImageBuild(step: ShellStep): ImageBuild | null {
     rest = parsed.rest;
   }
   if (tool === null) return null;
-  return { tool, options: parseArguments(rest, { valueShort: 'ftomcv', valueLong: BUILD_VALUES }).options, step };
+  const options = parseArguments(rest, { valueShort: 'ftomcv', valueLong: BUILD_VALUES }).options;
+  // docker and buildah read flags with pflag, where `-o=value` is `-o value`, not a value starting with `=`.
+  return { tool, options: options.map((o) => (o.name.length === 2 && o.value?.startsWith('=') && o.valueWord?.value.startsWith(`${o.name}=`) ? { ...o, value: o.value.slice(1) } : o)), step };
 }
 
 function imageBuilds(target: LintTarget): ImageBuild[] {
@@ -72,10 +74,16 @@ function csv(value: string): Map<string, string> {
   return new Map(value.split(',').map((part) => [part.slice(0, part.indexOf('=') === -1 ? part.length : part.indexOf('=')), part.slice(part.indexOf('=') + 1)]));
 }
 
-/** What a buildx build exports as an image: `--push`, `--load`, or outputs of type image, oci, docker or registry. */
+/**
+ * What a buildx build exports as an image: `--push`, `--load`, or outputs of type image, oci,
+ * docker or registry. With an `--output` given, buildx folds `--push` (`push=true`) and `--load`
+ * into the first output instead of adding one (docker/buildx `commands/build.go`), so only the
+ * outputs' own attributes count then.
+ */
 function imageExports(build: ImageBuild): { shorthand: string[]; outputs: string[] } {
-  const shorthand = build.options.filter((o) => o.name === '--push' || o.name === '--load').map((o) => o.name);
-  const outputs = values(build, '-o', '--output').filter((o) => ['image', 'oci', 'docker', 'registry'].includes(csv(o).get('type') ?? ''));
+  const given = values(build, '-o', '--output');
+  const shorthand = given.length > 0 ? [] : build.options.filter((o) => o.name === '--push' || o.name === '--load').map((o) => o.name);
+  const outputs = given.filter((o) => ['image', 'oci', 'docker', 'registry'].includes(csv(o).get('type') ?? ''));
   return { shorthand, outputs };
 }
 

@@ -31,3 +31,25 @@ describe('npm-install', () => {
     expect(findings[1]!.fix).toBe('name exact versions: npm install -g pnpm@<x.y.z>');
   });
 });
+
+describe('npm-install with versions from build arguments', () => {
+  test('npm install -g pkg@${VERSION} is fine when the ARG (or ENV) default is an exact version; a range, a tag or no default is not', () => {
+    const text = lines(
+      'FROM node:22-bookworm-slim',
+      'ARG AZURITE_VERSION=3.18.0',
+      'ARG PNPM_VERSION=^9',
+      'ARG TAG=latest',
+      'ARG UNSET',
+      'ENV TSC=5.6.3',
+      'RUN npm install -g azurite@${AZURITE_VERSION} typescript@$TSC',
+      'RUN npm install -g pnpm@${PNPM_VERSION}',
+      'RUN npm i -g corepack@$TAG',
+      'RUN npm i -g yarn@${UNSET}',
+    );
+    expect(linesOf('npm-install', 'Dockerfile', text)).toEqual([8, 9, 10]);
+    // A global ARG is only visible in a stage that declares it again.
+    expect(linesOf('npm-install', 'Dockerfile', lines('ARG V=3.18.0', 'FROM node:22', 'RUN npm install -g azurite@${V}'))).toEqual([3]);
+    expect(linesOf('npm-install', 'Dockerfile', lines('ARG V=3.18.0', 'FROM node:22', 'ARG V', 'RUN npm install -g azurite@${V}'))).toEqual([]);
+  });
+});
+

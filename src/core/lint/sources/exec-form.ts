@@ -42,7 +42,9 @@ export function execFormStrings(token: Token): MappedText[] | null {
   return strings;
 }
 
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+// Words the shell reads as they are; `~` only expands at a word's start, and apt versions hold
+// it (`20250419~deb12u2`), so a pinned word stays one run of the file (with a span to rewrite).
+const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-][A-Za-z0-9_@%+=:,./~-]*$/;
 
 /**
  * An exec-form argument list as one shell command line, so the splitter sees through `env` and

@@ -30,7 +30,7 @@ const serveV320 = (options?: { community: boolean }) => serveAlpineV320(MIRROR, 
 useNock();
 
 describe('apk manager', () => {
-  test('reads every apk add of a multi-stage Dockerfile: virtual names, apk del, and the exec form are not packages', () => {
+  test('reads every apk add of a multi-stage Dockerfile: virtual names and apk del are not packages; the exec form’s are', () => {
     const { refs, problems } = extract(fixtureText('apk/python-alpine.Dockerfile'));
     expect(problems).toEqual([]);
     expect(summary(refs)).toEqual([
@@ -42,6 +42,7 @@ describe('apk manager', () => {
       [15, 'ca-certificates', null, 'v3.20'],
       [19, 'jq', null, 'v3.20'],
       [19, 'bash', null, 'v3.20'],
+      [21, 'git', null, 'v3.20'],
     ]);
     expect(refs[3]).toMatchObject({ pinned: true, site: { raw: 'openssl=3.3.2-r1' } });
     expect(refs[7]!.context).toMatchObject({ constraint: '~5.2' });
@@ -71,7 +72,8 @@ describe('apk manager', () => {
     const expected = text
       .replace('        openssl-dev \\\n        gcc \\\n        musl-dev \\', '        gcc=13.2.1_git20240309-r0 \\\n        musl-dev=1.2.5-r0 \\\n        openssl-dev=3.3.3-r0 \\')
       .replace('      openssl=3.3.2-r1 \\\n      curl \\\n      ca-certificates \\', '      ca-certificates=20241121-r1 \\\n      curl=8.12.1-r0 \\\n      openssl=3.3.3-r0 \\')
-      .replace('apk -U add jq "bash~5.2"', 'apk -U add bash=5.2.26-r0 jq=1.7.1-r0');
+      .replace('apk -U add jq "bash~5.2"', 'apk -U add bash=5.2.26-r0 jq=1.7.1-r0')
+      .replace('"apk add --no-cache git"', '"apk add --no-cache git=2.45.3-r0"');
     expect(plan.text).toBe(expected);
     expect(plan.changes.find((c) => c.name === 'openssl')).toEqual({
       file: 'Dockerfile',
@@ -87,7 +89,7 @@ describe('apk manager', () => {
     serveV320();
     const again = await pin(plan.text);
     expect(again.files.size).toBe(0);
-    expect(again.current).toHaveLength(8);
+    expect(again.current).toHaveLength(9);
   });
 
   test('a package in neither repository is a problem naming file, line and package; the rest is still pinned', async () => {
@@ -145,9 +147,29 @@ describe('apk manager', () => {
     expect(refs[0]!.context).toMatchObject({ constraint: '>8' });
   });
 
-  test('instructions in any case, sudo and env in front, and RUN heredocs are read; the exec form is not', () => {
+  test('instructions in any case, sudo and env in front, RUN heredocs and the exec form are read', () => {
     const text = 'from alpine:3.20\nrun sudo -E env A=1 apk add curl\nRun <<EOF\napk add jq\nEOF\nRUN ["apk", "add", "git"]\n';
-    expect(summary(extract(text).refs)).toEqual([[2, 'curl', null, 'v3.20'], [4, 'jq', null, 'v3.20']]);
+    expect(summary(extract(text).refs)).toEqual([[2, 'curl', null, 'v3.20'], [4, 'jq', null, 'v3.20'], [6, 'git', null, 'v3.20']]);
+  });
+
+  test('exec-form RUNs, direct or through ["/bin/sh", "-c", "…"] (whatever SHELL says), are pinned inside their JSON strings', () => {
+    const text = [
+      'FROM alpine:3.20',
+      'RUN ["apk", "add", "git", "curl"]',
+      'RUN ["/bin/sh", "-c", "apk add --no-cache jq bash && echo \\"done\\""]',
+      'SHELL ["pwsh", "-Command"]',
+      'RUN ["sh", "-ec", "apk add make"]',
+      '',
+    ].join('\n');
+    const { refs } = extract(text);
+    expect(refs.map((r) => [r.line, r.name])).toEqual([[2, 'git'], [2, 'curl'], [3, 'jq'], [3, 'bash'], [5, 'make']]);
+    const out = apkManager.replaceAll!(text, refs.map((ref) => ({ ref, pin: { version: `${ref.name}-1` } })));
+    expect(out.split('\n').slice(1, 5)).toEqual([
+      'RUN ["apk", "add", "curl=curl-1", "git=git-1"]',
+      'RUN ["/bin/sh", "-c", "apk add --no-cache bash=bash-1 jq=jq-1 && echo \\"done\\""]',
+      'SHELL ["pwsh", "-Command"]',
+      'RUN ["sh", "-ec", "apk add make=make-1"]',
+    ]);
   });
 
   test('pins land on the right words after the image digest was written earlier in the same file', () => {

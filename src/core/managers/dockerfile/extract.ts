@@ -1,7 +1,7 @@
 import { isImageRefError, parseImageRef } from '../../image-ref.js';
 import { lineAt, type DependencyRef, type Extraction, type Problem, type SourceFile } from '../../reference.js';
 import { parseDockerfile, tokenSpan, type Instruction, type Token } from './instructions.js';
-import { expand, soleVariable, type BuildArg } from './variables.js';
+import { expand, pinSpot, type BuildArg } from './variables.js';
 
 /**
  * Image references of a Dockerfile: the `# syntax=` frontend, every FROM that is not `scratch`
@@ -61,20 +61,13 @@ export function extractDockerfile(file: SourceFile): Extraction {
 
   const pinSite = (token: Token, from: number, scope: Map<string, BuildArg>): DependencyRef['site'] | null => {
     const written = token.text.slice(from);
-    const sole = soleVariable(written);
-    if (sole) {
-      const arg = scope.get(sole.name);
-      // The value lives in the ARG default (or the inline `:-default`): pin it there, so the
-      // build argument keeps working for whoever overrides it.
-      if (arg?.value && arg.site) return { span: { start: arg.site.start, end: arg.site.end }, raw: arg.site.raw };
-      if (sole.defaultWord && !arg?.value) {
-        const span = tokenSpan(token, from + sole.defaultWord.start, from + sole.defaultWord.start + sole.defaultWord.text.length);
-        return span ? { span, raw: sole.defaultWord.text } : null;
-      }
-      return null;
-    }
-    const span = tokenSpan(token, from);
-    return span ? { span, raw: written } : null;
+    // The value may live in the ARG default (or the inline `:-default`): pin it there, so the
+    // build argument keeps working for whoever overrides it; inside quotes when it is quoted.
+    const spot = pinSpot(written, scope, escape);
+    if (spot === null) return null;
+    if ('arg' in spot) return spot.arg.site ? { span: { start: spot.arg.site.start, end: spot.arg.site.end }, raw: spot.arg.site.raw } : null;
+    const span = tokenSpan(token, from + spot.from, from + spot.to);
+    return span && spot.to > spot.from ? { span, raw: written.slice(spot.from, spot.to) } : null;
   };
 
   for (const instruction of instructions) {
@@ -146,7 +139,7 @@ export class ArgScopes {
 
   declare(instruction: Instruction, escape: string): void {
     for (const arg of parseArgs(instruction, escape, this.current)) {
-      const inherited = this.#stage && arg.value === null ? this.global.get(arg.name) : undefined;
+      const inherited = this.#stage && arg.value === null && !arg.unresolved ? this.global.get(arg.name) : undefined;
       this.current.set(arg.name, inherited ?? arg);
     }
   }
@@ -156,7 +149,11 @@ export class ArgScopes {
   }
 }
 
-/** `ARG A=1 B="2" C`: each name with its default, expanded with the ARGs declared before it. */
+/**
+ * `ARG A=1 B="2" C=${C:-'3'}`: each name with its default, expanded with the ARGs declared
+ * before it and its quotes removed as BuildKit's lexer removes them; the site is where a pin of
+ * the default goes (inside its quotes).
+ */
 export function parseArgs(instruction: Instruction, escape: string, scope: Map<string, BuildArg>): BuildArg[] {
   const args: BuildArg[] = [];
   const visible = new Map(scope);
@@ -167,23 +164,24 @@ export function parseArgs(instruction: Instruction, escape: string, scope: Map<s
       continue;
     }
     const name = token.text.slice(0, eq);
-    let from = eq + 1;
-    let to = token.text.length;
-    const quote = token.text[from];
-    if ((quote === '"' || quote === "'") && token.text.endsWith(quote) && to - from >= 2) {
-      from++;
-      to--;
-    }
-    const raw = token.text.slice(from, to);
-    const expanded = quote === "'" ? { value: raw } : expand(raw, visible, escape);
-    const span = tokenSpan(token, from, to);
-    const arg: BuildArg = {
-      name,
-      value: 'value' in expanded ? expanded.value : null,
-      site: span && raw.length > 0 ? { ...span, raw } : null,
-    };
+    const from = eq + 1;
+    const written = token.text.slice(from);
+    const expanded = expand(written, visible, escape);
+    const arg: BuildArg = 'value' in expanded
+      ? { name, value: expanded.value, site: defaultSite(token, from, visible, escape) }
+      : { name, value: null, site: null, unresolved: expanded.unresolved };
     visible.set(name, arg);
     args.push(arg);
   }
   return args;
+}
+
+/** Where a pin of an ARG default written in `token` from `from` goes: inside its quotes, or at the ARG it takes whole. */
+function defaultSite(token: Token, from: number, visible: Map<string, BuildArg>, escape: string): BuildArg['site'] {
+  const written = token.text.slice(from);
+  const spot = pinSpot(written, visible, escape);
+  if (spot === null) return null;
+  if ('arg' in spot) return spot.arg.site;
+  const span = spot.to > spot.from ? tokenSpan(token, from + spot.from, from + spot.to) : null;
+  return span ? { ...span, raw: written.slice(spot.from, spot.to) } : null;
 }

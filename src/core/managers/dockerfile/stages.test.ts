@@ -59,10 +59,11 @@ describe('dockerfileStages', () => {
     expect(text.slice(jq.span!.start, jq.span!.end)).toBe('jq');
   });
 
-  test('the exec form and a non-POSIX SHELL are not read as shell', () => {
+  test('the exec form runs the script of sh -c; a non-POSIX SHELL is not read as shell', () => {
     const text = 'FROM alpine:3.20\nRUN ["sh", "-c", "apk add curl"]\nSHELL ["pwsh", "-Command"]\nRUN apk add jq\nSHELL ["/bin/bash", "-c"]\nRUN apk add git\n';
     const runs = dockerfileStages(text)[0]!.runs;
-    expect(runs.map((r) => [r.form, r.commands.length])).toEqual([['exec', 0], ['shell', 0], ['shell', 1]]);
+    expect(runs.map((r) => [r.form, r.commands.length])).toEqual([['exec', 1], ['shell', 0], ['shell', 1]]);
+    expect(runs[0]!.commands[0]!.words.map((w) => w.value)).toEqual(['apk', 'add', 'curl']);
   });
 
   test('RUN before any FROM and malformed text never throw', () => {

@@ -1,5 +1,7 @@
 import { lineAt, type SourceFile } from '../../reference.js';
-import { splitShellCommands, type ShellCommand } from '../../shell/command-line.js';
+import { programName, splitShellCommands, type ShellCommand } from '../../shell/command-line.js';
+import { execFormCommandLine, execFormStrings } from '../../lint/sources/exec-form.js';
+import { shellCommandString } from '../../lint/sources/shell-script.js';
 import { ArgScopes, stageAlias } from './extract.js';
 import { parseDockerfile, type Heredoc, type Instruction, type Token } from './instructions.js';
 import { expand, type BuildArg } from './variables.js';
@@ -39,8 +41,9 @@ export interface RunInstruction {
   heredocs: Heredoc[];
   /**
    * Every simple command the stage's shell runs: those of the shell-form text, then those of the
-   * here-documents the shell itself runs (`RUN <<EOF`, `RUN bash <<EOF`). Empty for the exec form
-   * and under a SHELL that is not a POSIX shell.
+   * here-documents the shell itself runs (`RUN <<EOF`, `RUN bash <<EOF`); for the exec form, the
+   * program it names, or the script of `["/bin/sh", "-c", "…"]`. Empty for the shell form under a
+   * SHELL that is not a POSIX shell.
    */
   commands: ShellCommand[];
 }
@@ -130,13 +133,33 @@ function runInstruction(instruction: Instruction, text: string, posixShell: bool
   const flags = firstWord === -1 ? instruction.args : instruction.args.slice(0, firstWord);
   const form = parseExecForm(script.text) === null ? 'shell' : 'exec';
   const run: RunInstruction = { line: lineAt(text, instruction.start), start: instruction.start, flags, form, script, heredocs: instruction.heredocs, commands: [] };
-  if (form === 'exec' || !posixShell) return run;
+  if (form === 'exec') {
+    for (const item of execFormCommands(run.script)) run.commands.push(item);
+    return run;
+  }
+  if (!posixShell) return run;
   const commands = splitShellCommands(script);
   for (const item of commands) run.commands.push(item);
   for (const heredoc of instruction.heredocs) {
     if (shellRunsHeredoc(heredoc, commands)) for (const item of splitShellCommands(heredoc.body)) run.commands.push(item);
   }
   return run;
+}
+
+/**
+ * The exec form runs its program directly, whatever SHELL says: `["apk", "add", "curl"]` is that
+ * one command, `["/bin/sh", "-c", "apk add curl"]` runs the script, read with the offsets of its
+ * JSON string so a pin lands inside it.
+ */
+function execFormCommands(script: Token): ShellCommand[] {
+  const strings = execFormStrings(script);
+  if (!strings) return [];
+  const line = splitShellCommands(execFormCommandLine(strings));
+  const command = line[0];
+  const program = command ? programName(command) : null;
+  const inner = command && program && posixShells.has(program) && program !== 'busybox' ? shellCommandString(command) : null;
+  const source = inner ? strings.find((s) => s.offsets[0] === inner.at && s.text === inner.value) : undefined;
+  return source ? splitShellCommands(source) : line;
 }
 
 /**
