@@ -407,3 +407,23 @@ class Lexer {
     return { start: first, end: first + (end - start) };
   }
 }
+
+/** The word a shell runs as its program with `-c` (`sh -c '…'`, `bash -euxc "…"`), or null. */
+export function shellCommandString(command: ShellCommand): ShellWord | null {
+  const args = command.words.slice(1);
+  let sawC = false;
+  for (let i = 0; i < args.length; i++) {
+    const value = args[i]!.value;
+    if (value === '--') return sawC ? (args[i + 1] ?? null) : null;
+    if (value === '-o' || value === '+o' || value === '-O' || value === '+O') {
+      i++;
+      continue;
+    }
+    if (/^[-+][a-zA-Z]+$/.test(value)) {
+      if (value.startsWith('-') && value.includes('c')) sawC = true;
+      continue;
+    }
+    return sawC ? args[i]! : null;
+  }
+  return null;
+}

@@ -4,7 +4,7 @@ import { parseArgs } from '../../managers/dockerfile/extract.js';
 import { parseDockerfile, type Instruction, type Token } from '../../managers/dockerfile/instructions.js';
 import { dockerfileStages, type DockerfileStage, type RunInstruction } from '../../managers/dockerfile/stages.js';
 import type { BuildArg } from '../../managers/dockerfile/variables.js';
-import { execFormCommandLine, execFormStrings } from './exec-form.js';
+import { execFormCommandLine, execFormStrings } from '../../managers/dockerfile/exec-form.js';
 import { commandSteps, shellSteps, type ShellScript } from './shell-script.js';
 
 /**

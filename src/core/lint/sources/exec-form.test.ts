@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { linesOf, lines } from '../lint-test-kit.js';
-import { execFormCommandLine, execFormStrings } from './exec-form.js';
+import { execFormCommandLine, execFormStrings } from '../../managers/dockerfile/exec-form.js';
 import { splitShellCommands } from '../../shell/command-line.js';
 
 const token = (text: string) => ({ text, offsets: Array.from({ length: text.length }, (_, i) => 100 + i) });

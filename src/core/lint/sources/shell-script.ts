@@ -1,4 +1,4 @@
-import { pipelines, programName, splitShellCommands, type MappedText, type ShellCommand, type ShellWord } from '../../shell/command-line.js';
+import { pipelines, programName, shellCommandString, splitShellCommands, type MappedText, type ShellCommand, type ShellWord } from '../../shell/command-line.js';
 
 /**
  * A shell program the rules read — a Dockerfile RUN, a workflow `run:` step, a shell script —
@@ -199,25 +199,6 @@ export function assignmentsOf(words: readonly ShellWord[]): Map<string, string> 
   return map;
 }
 
-/** The word a shell runs as its program with `-c` (`sh -c '…'`, `bash -euxc "…"`), or null. */
-export function shellCommandString(command: ShellCommand): ShellWord | null {
-  const args = command.words.slice(1);
-  let sawC = false;
-  for (let i = 0; i < args.length; i++) {
-    const value = args[i]!.value;
-    if (value === '--') return sawC ? (args[i + 1] ?? null) : null;
-    if (value === '-o' || value === '+o' || value === '-O' || value === '+O') {
-      i++;
-      continue;
-    }
-    if (/^[-+][a-zA-Z]+$/.test(value)) {
-      if (value.startsWith('-') && value.includes('c')) sawC = true;
-      continue;
-    }
-    return sawC ? args[i]! : null;
-  }
-  return null;
-}
 
 /**
  * A word's value mapped to file offsets: exact when the word is one run of the file whose

@@ -1,7 +1,6 @@
 import { lineAt, type SourceFile } from '../../reference.js';
-import { programName, splitShellCommands, type ShellCommand } from '../../shell/command-line.js';
-import { execFormCommandLine, execFormStrings } from '../../lint/sources/exec-form.js';
-import { shellCommandString } from '../../lint/sources/shell-script.js';
+import { programName, shellCommandString, splitShellCommands, type ShellCommand } from '../../shell/command-line.js';
+import { execFormCommandLine, execFormStrings } from './exec-form.js';
 import { ArgScopes, stageAlias } from './extract.js';
 import { parseDockerfile, type Heredoc, type Instruction, type Token } from './instructions.js';
 import { expand, type BuildArg } from './variables.js';

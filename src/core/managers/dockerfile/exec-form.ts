@@ -1,5 +1,5 @@
 import type { MappedText } from '../../shell/command-line.js';
-import type { Token } from '../../managers/dockerfile/instructions.js';
+import type { Token } from './instructions.js';
 
 /**
  * The JSON exec form of a Dockerfile instruction (`RUN ["npm", "install"]`,
