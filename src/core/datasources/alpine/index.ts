@@ -2,7 +2,7 @@ import type { DependencyRef } from '../../reference.js';
 import type { Datasource, LookupResult } from '../datasource.js';
 import { HttpFetcher, type FetcherOptions } from '../http-fetcher.js';
 import { describeStatus } from '../http.js';
-import { bundledKeysPath } from '../bundled-keys.js';
+import { bundledKeysPath } from '../../package-files.js';
 import { quoteOutsideText } from '../outside-text.js';
 import { parseApkIndexArchive, type ApkPackage } from './apkindex.js';
 import { isApkPackageName, isApkVersion } from './apk-version.js';

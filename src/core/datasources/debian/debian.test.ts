@@ -185,7 +185,7 @@ describe('debian datasource', () => {
     test('Debian\'s real InRelease verifies with the shipped Debian keyring, and fails with the test key', async () => {
       const real = readFileSync(new URL('../../../../fixtures/apt/debian-bookworm-security.InRelease', import.meta.url), 'utf8');
       const { verifyInRelease, loadKeyring } = await import('./inrelease.js');
-      const { bundledKeysPath } = await import('../bundled-keys.js');
+      const { bundledKeysPath } = await import('../../package-files.js');
       const shipped = await loadKeyring(bundledKeysPath('debian', 'debian-archive-keyring.gpg'));
       if (!shipped.ok) throw new Error(shipped.message);
       const read = await verifyInRelease(real, shipped.keys);

@@ -4,7 +4,7 @@ import type { DependencyRef } from '../../reference.js';
 import type { Datasource, LookupResult } from '../datasource.js';
 import { HttpFetcher, type FetcherOptions } from '../http-fetcher.js';
 import { describeStatus } from '../http.js';
-import { bundledKeysPath } from '../bundled-keys.js';
+import { bundledKeysPath } from '../../package-files.js';
 import { quoteOutsideText } from '../outside-text.js';
 import { loadKeyring, verifyInRelease, type ReleaseFile } from './inrelease.js';
 import { parsePackagesIndex, type DebianPackage } from './packages-index.js';
