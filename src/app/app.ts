@@ -13,6 +13,7 @@ import { githubAccessOf } from './github/access.js';
 import { defaultConfig } from '../core/config.js';
 import { reportScanFailure, scanRepository, type AppServices, type RepoTarget, type ScanOptions } from './scan/scan-repository.js';
 import { ScanRun } from './scan/scan-run.js';
+import { ALLOW_HOSTS_ENV, parseAllowList } from '../core/datasources/destination-guard.js';
 import { readTemplate } from './templates.js';
 import type { Scheduler } from './schedule/scheduler.js';
 import type { WorkQueue } from './queue/work-queue.js';
@@ -66,6 +67,10 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     const env = options.env ?? process.env;
     const runtime = createRuntime(app, { env, role: options.role ?? 'server', addHandler: appOptions?.addHandler, onScheduler: options.onScheduler });
     const credentials = registryCredentials(env);
+    // The operator's allow-list is checked once, at start: a typo stops the App here instead of
+    // failing every scan (each scan run parses it again for its own guard).
+    const allowList = parseAllowList(env[ALLOW_HOSTS_ENV]);
+    if (!allowList.ok) throw new Error(allowList.message);
     let botLogin: Promise<string> | null = null;
     const services: AppServices = {
       cache: new GitHubCache(),

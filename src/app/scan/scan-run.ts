@@ -38,7 +38,7 @@ export class ScanRun {
     private readonly decorate: DatasourceDecorator = (_name, _namespace, datasource) => datasource,
   ) {
     const parsed = parseAllowList(env[ALLOW_HOSTS_ENV]);
-    // The operator's own setting: a typo must stop the App, not silently widen or narrow what it reaches.
+    // The operator's own setting, checked at App start too (app.ts): a typo must never silently widen or narrow what it reaches.
     if (!parsed.ok) throw new Error(parsed.message);
     this.#allow = parsed.allow;
     this.#guard = guardedDispatcher({ allow: this.#allow });
