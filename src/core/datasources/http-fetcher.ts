@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { describeStatus, networkCause, retryAfterMs } from './http.js';
+import { describeStatus, networkCause, retryAfterMs, withoutCredentials } from './http.js';
 import { Semaphore } from '../concurrency.js';
 import { DESTINATION_REFUSED } from './destination-guard.js';
 
@@ -265,12 +265,6 @@ function withoutHeaders(headers: Record<string, string>, names: string[]): Recor
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !names.includes(name.toLowerCase())));
 }
 
-function withoutCredentials(url: URL): string {
-  const copy = new URL(url);
-  copy.username = '';
-  copy.password = '';
-  return copy.href;
-}
 
 /** `4 MiB`, `512 KiB`, `100 bytes`: caps as messages show them. */
 export function formatBytes(bytes: number): string {

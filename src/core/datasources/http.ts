@@ -32,3 +32,12 @@ export function networkCause(error: unknown): string {
   }
   throw error;
 }
+
+/** A URL as messages show it: without the `user:password@` it may carry. */
+export function withoutCredentials(url: string | URL): string {
+  if (typeof url === 'string' && !URL.canParse(url)) return url;
+  const copy = new URL(url);
+  copy.username = '';
+  copy.password = '';
+  return copy.href;
+}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isWheelCompatible, normalizeProjectName, type DistributionFile, type TargetInterpreter } from './distributions.js';
 import { parseCoreMetadata, readSdistMetadata, readWheelMetadata, type CoreMetadata } from './core-metadata.js';
 import { HttpFetcher, type FetcherOptions, type Reply } from '../http-fetcher.js';
-import { describeStatus } from '../http.js';
+import { describeStatus, withoutCredentials } from '../http.js';
 import { SIMPLE_ACCEPT, isSimpleJson, parseHtmlProjectPage, parseJsonProjectPage } from './simple-api.js';
 
 export const PYPI_SIMPLE = 'https://pypi.org/simple/';
@@ -250,13 +250,6 @@ function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
 }
 
-function withoutCredentials(url: string): string {
-  if (!URL.canParse(url)) return url;
-  const parsed = new URL(url);
-  parsed.username = '';
-  parsed.password = '';
-  return parsed.href;
-}
 
 /** Credentials never reach a message, even from a URL that does not parse. */
 function withoutCredentialsText(url: string): string {
