@@ -35,9 +35,17 @@ const ARGUMENTS: ArgumentSpec = {
 };
 const dependency = /^(!?)([A-Za-z0-9_][A-Za-z0-9_.+:-]*?)(?:@([A-Za-z0-9_.-]+))?(?:(<=|>=|=~|~=|><|[<>=~])(.+))?$/;
 
-/** Reads an `apk add` command, or returns null for any other command. */
+/**
+ * tonistiigi/xx's wrapper, common in cross-compiling Dockerfiles: it runs apk for the target
+ * platform's root and architecture. Its words are read (the rules see them) but not pinned,
+ * since what the wrapper makes of `name=version` for another architecture is not checked here.
+ */
+const XX_WRAPPED = "is installed through tonistiigi/xx's xx-apk for the target platform, which repro-pins does not pin through: pin it by hand";
+
+/** Reads an `apk add` (or `xx-apk add`) command, or returns null for any other command. */
 export function parseApkAdd(command: ShellCommand): ApkAdd | null {
-  if (programName(command) !== 'apk') return null;
+  const program = programName(command);
+  if (program !== 'apk' && program !== 'xx-apk') return null;
   const { options, operands } = parseArguments(command.words.slice(1), ARGUMENTS);
   if (operands[0]?.value !== 'add') return null;
   const result: ApkAdd = {
@@ -48,6 +56,7 @@ export function parseApkAdd(command: ShellCommand): ApkAdd | null {
     repositories: options.flatMap((o) => ((o.name === '-X' || o.name === '--repository') && o.value !== null ? [o.value] : [])),
   };
   for (const operand of operands.slice(1)) readOperand(operand, result);
+  if (program === 'xx-apk') for (const pkg of result.packages) pkg.unpinnable ??= XX_WRAPPED;
   return result;
 }
 

@@ -36,14 +36,19 @@ const TARGET_RELEASE = new Set(['-t', '--target-release', '--default-release']);
 // Debian policy §5.6.1/§5.6.12: names are [a-z0-9][a-z0-9+.-]+, versions [epoch:]upstream[-revision].
 const packageWord = /^([a-z0-9][a-z0-9+.-]*)(?::([a-z0-9-]+))?(?:=([0-9A-Za-z.+~:-]+)|\/([A-Za-z0-9.+~-]+))?$/;
 
-/** Reads an `apt-get install` / `apt install` command, or returns null for any other command. */
+/** tonistiigi/xx's wrappers install for the target architecture: read (the rules see them), not pinned, as for xx-apk. */
+const XX_WRAPPERS = new Set(['xx-apt-get', 'xx-apt']);
+const XX_WRAPPED = "is installed through tonistiigi/xx's xx-apt-get for the target platform, which repro-pins does not pin through: pin it by hand";
+
+/** Reads an `apt-get install` / `apt install` command (or xx's `xx-apt-get install`), or returns null for any other command. */
 export function parseAptInstall(command: ShellCommand): AptInstall | null {
-  const program = programName(command);
-  if (program !== 'apt-get' && program !== 'apt') return null;
+  const program = programName(command) ?? '';
+  if (program !== 'apt-get' && program !== 'apt' && !XX_WRAPPERS.has(program)) return null;
   const { options, operands } = parseArguments(command.words.slice(1), ARGUMENTS);
   if (operands[0]?.value !== 'install') return null;
   const result: AptInstall = { command, packages: [], unread: [], targetRelease: options.find((o) => TARGET_RELEASE.has(o.name))?.value ?? null };
   for (const operand of operands.slice(1)) readOperand(operand, result);
+  if (XX_WRAPPERS.has(program)) for (const pkg of result.packages) pkg.unpinnable ??= XX_WRAPPED;
   return result;
 }
 

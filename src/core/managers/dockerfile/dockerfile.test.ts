@@ -81,6 +81,31 @@ describe('dockerfile manager', () => {
     expect(refs[0]!.site).toBeUndefined();
   });
 
+  test("BuildKit's automatic platform ARGs name stages without an ARG; an image named by one is not pinnable by one digest", () => {
+    const text = [
+      'FROM alpine:3.20 AS base-amd64',
+      'FROM debian:bookworm AS base-arm64',
+      'FROM base-$TARGETARCH AS base',
+      'ARG TARGETOS',
+      'FROM tool-${TARGETOS} AS tools',
+      'FROM base',
+      'COPY --from=ghcr.io/acme/early-${TARGETARCH}:1 / /',
+      'ARG TARGETARCH',
+      'COPY --from=ghcr.io/acme/helper-${TARGETARCH}:1 / /',
+      '',
+    ].join('\n');
+    const { refs } = dockerfileManager.extract({ path: 'Dockerfile', text }, undefined as never);
+    expect(summary(refs)).toEqual([
+      { line: 1, name: 'alpine', value: '3.20', skipped: null },
+      { line: 2, name: 'debian', value: 'bookworm', skipped: null },
+      { line: 5, name: 'tool-linux', value: null, skipped: 'the image depends on the target platform (tool-${TARGETOS}), so one digest cannot pin it for every platform' },
+      // inside a stage, as in BuildKit, only after `ARG TARGETARCH` declares it there
+      { line: 7, name: 'ghcr.io/acme/early-${TARGETARCH}:1', value: null, skipped: 'TARGETARCH is not declared with ARG before it is used, so the image is only known at build time' },
+      { line: 9, name: 'ghcr.io/acme/helper-amd64', value: '1', skipped: 'the image depends on the target platform (ghcr.io/acme/helper-${TARGETARCH}:1), so one digest cannot pin it for every platform' },
+    ]);
+    expect(refs.filter((r) => r.skipped !== null).every((r) => r.site === undefined)).toBe(true);
+  });
+
   test('an untagged image is pinned with the latest tag it resolved to', () => {
     const file = fixture('unresolvable.Dockerfile');
     const pinned = pinAll(file.text, dockerfileManager.extract(file, undefined as never).refs);

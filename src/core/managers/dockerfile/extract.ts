@@ -56,7 +56,9 @@ export function extractDockerfile(file: SourceFile): Extraction {
     }
     const image = expanded.value;
     if (image.toLowerCase() === 'scratch' || isStage(image.toLowerCase())) return;
-    report(at, written, image, pinSite(token, from, scope), null);
+    // `FROM foo-$TARGETARCH` is another image on every platform: one digest cannot pin it.
+    const perPlatform = expanded.platform ? `the image depends on the target platform (${written}), so one digest cannot pin it for every platform` : null;
+    report(at, written, image, pinSite(token, from, scope), perPlatform);
   };
 
   const pinSite = (token: Token, from: number, scope: Map<string, BuildArg>): DependencyRef['site'] | null => {
@@ -126,11 +128,25 @@ export function stageAlias(instruction: Instruction): string | null {
 }
 
 /**
+ * BuildKit's automatic platform ARGs, defined in the global scope so FROM lines use them without
+ * declaring them (https://docs.docker.com/reference/dockerfile/#automatic-platform-args-in-the-global-scope).
+ * They take the values of linux/amd64, the platform repro-pins resolves for unless told otherwise:
+ * enough to follow `FROM alpine-$TARGETARCH` to its stage; an image whose name depends on them is
+ * reported as not pinnable by one digest (see `reportImage`).
+ */
+function automaticPlatformArgs(): [string, BuildArg][] {
+  const values = { PLATFORM: 'linux/amd64', OS: 'linux', ARCH: 'amd64', VARIANT: '' };
+  return ['TARGET', 'BUILD'].flatMap((side) =>
+    Object.entries(values).map(([part, value]): [string, BuildArg] => [`${side}${part}`, { name: `${side}${part}`, value, site: null, platform: true }]),
+  );
+}
+
+/**
  * ARG scoping as BuildKit applies it: ARGs before the first FROM are global and only FROM sees
  * them; inside a stage, an ARG redeclared without a value takes the global default.
  */
 export class ArgScopes {
-  readonly global = new Map<string, BuildArg>();
+  readonly global = new Map<string, BuildArg>(automaticPlatformArgs());
   #stage: Map<string, BuildArg> | null = null;
 
   get current(): Map<string, BuildArg> {
@@ -139,8 +155,10 @@ export class ArgScopes {
 
   declare(instruction: Instruction, escape: string): void {
     for (const arg of parseArgs(instruction, escape, this.current)) {
-      const inherited = this.#stage && arg.value === null && !arg.unresolved ? this.global.get(arg.name) : undefined;
-      this.current.set(arg.name, inherited ?? arg);
+      // `ARG TARGETARCH` without a value keeps the automatic value, in the global scope too.
+      const global = this.global.get(arg.name);
+      const valueless = arg.value === null && !arg.unresolved;
+      this.current.set(arg.name, valueless && (this.#stage || global?.platform) ? (global ?? arg) : arg);
     }
   }
 
@@ -168,7 +186,7 @@ export function parseArgs(instruction: Instruction, escape: string, scope: Map<s
     const written = token.text.slice(from);
     const expanded = expand(written, visible, escape);
     const arg: BuildArg = 'value' in expanded
-      ? { name, value: expanded.value, site: defaultSite(token, from, visible, escape) }
+      ? { name, value: expanded.value, site: defaultSite(token, from, visible, escape), ...(expanded.platform ? { platform: true as const } : {}) }
       : { name, value: null, site: null, unresolved: expanded.unresolved };
     visible.set(name, arg);
     args.push(arg);

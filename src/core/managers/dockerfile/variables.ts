@@ -15,11 +15,14 @@ export interface BuildArg {
   site: { start: number; end: number; raw: string } | null;
   /** Why a default that is written could not be evaluated (`ARG X="open`), when that is why `value` is null. */
   unresolved?: string;
+  /** The value comes from the target platform (BuildKit's automatic TARGETARCH…, or an ARG built from one). */
+  platform?: true;
 }
 
 export type Scope = ReadonlyMap<string, BuildArg>;
 
-export type Expansion = { value: string } | { unresolved: string };
+/** `platform`: the value used a platform ARG, so another target platform would give another value. */
+export type Expansion = { value: string; platform?: true } | { unresolved: string };
 
 class Unresolved {
   /** `syntax`: the text itself is not a word BuildKit reads; `value`: a variable's value is unknown. */
@@ -32,7 +35,8 @@ class Unresolved {
 export function expand(text: string, scope: Scope, escape: string): Expansion {
   const lexer = new Lexer(text, scope, escape);
   try {
-    return { value: lexer.word(null) };
+    const value = lexer.word(null);
+    return lexer.usedPlatform ? { value, platform: true } : { value };
   } catch (error) {
     if (error instanceof Unresolved) return { unresolved: error.reason };
     throw error;
@@ -45,6 +49,8 @@ const NAME_CHAR = /[A-Za-z0-9_]/;
 /** One pass over a word, as lex.go's `shellWord` reads it. Throws `Unresolved` (caught by `expand`). */
 class Lexer {
   #i = 0;
+  /** Whether a platform ARG's value went into the word. */
+  usedPlatform = false;
 
   constructor(
     readonly text: string,
@@ -135,7 +141,9 @@ class Lexer {
     const operator = text[this.#i + (colon ? 1 : 0)];
     if (operator !== '-' && operator !== '+' && operator !== '?') throw this.#cannotEvaluate();
     this.#i += colon ? 2 : 1;
-    const value = this.scope.get(name)?.value ?? null;
+    const arg = this.scope.get(name);
+    const value = arg?.value ?? null;
+    if (arg?.platform) this.usedPlatform = true;
     const useValue = value !== null && (!colon || value !== '');
     const word = this.word('}');
     if (operator === '-') return useValue ? value : word;
@@ -153,6 +161,7 @@ class Lexer {
 
   #valueOf(name: string): string {
     const arg = this.scope.get(name);
+    if (arg?.platform) this.usedPlatform = true;
     if (arg?.value != null) return arg.value;
     if (arg?.unresolved) throw new Unresolved(`ARG ${name}: ${arg.unresolved}`);
     throw new Unresolved(
