@@ -69,6 +69,14 @@ describe('.env reader', () => {
     expect(file.entries.get('C')).toMatchObject({ value: '${Z}', unknown: null });
   });
 
+  it('interpolates defaults and earlier lines as compose does, with no place left to write a pin', () => {
+    const file = readEnvFile('NAME="${NAME:-backend}"\nREG=ghcr.io\nIMAGE=${REG}/${NAME}:${TAG-1.0}\nCOST=$$5\nALT=${REG:+mirror.example}\n');
+    expect(file.entries.get('NAME')).toMatchObject({ value: 'backend', site: null, unwritable: expect.stringContaining('line 1') });
+    expect(file.entries.get('IMAGE')).toMatchObject({ value: 'ghcr.io/backend:1.0', site: null });
+    expect(file.entries.get('COST')).toMatchObject({ value: '$5' });
+    expect(file.entries.get('ALT')).toMatchObject({ value: 'mirror.example' });
+  });
+
   it('reads a bare KEY as taken from the environment, so unknown', () => {
     expect(readEnvFile('IMAGE\n').entries.get('IMAGE')).toMatchObject({ line: 1, value: null, unknown: expect.stringContaining('from the environment') });
   });

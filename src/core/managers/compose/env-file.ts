@@ -17,6 +17,8 @@ export interface EnvEntry {
   unknown: string | null;
   /** Where the value's bytes are, when they are exactly `value` (no escapes): a pin is spliced there. */
   site: { start: number; end: number; raw: string } | null;
+  /** Why a known value has no site: it was interpolated from `${…}`. */
+  unwritable?: string;
 }
 
 /** A line compose would not accept, skipped with the reason. */
@@ -31,6 +33,8 @@ export interface EnvFile {
   problems: EnvLineProblem[];
 }
 
+import { interpolate } from './interpolation.js';
+
 // compose-go's dotenv accepts dots and dashes in keys; interpolation can only name [A-Za-z_][A-Za-z0-9_]*.
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const DOUBLE_QUOTE_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', '\\': '\\', '"': '"', $: '$' };
@@ -41,7 +45,7 @@ export function readEnvFile(text: string): EnvFile {
   let pos = text.startsWith('\uFEFF') ? 1 : 0;
   let line = 1;
   while (pos < text.length) {
-    const read = readLine(text, pos, line);
+    const read = readLine(text, pos, line, entries);
     if (read.entry) entries.set(read.entry.name, read.entry);
     if (read.problem) problems.push({ line, message: read.problem });
     line += countNewlines(text, pos, read.next);
@@ -57,7 +61,7 @@ interface LineRead {
   next: number;
 }
 
-function readLine(text: string, start: number, line: number): LineRead {
+function readLine(text: string, start: number, line: number, earlier: ReadonlyMap<string, EnvEntry>): LineRead {
   const newline = text.indexOf('\n', start);
   const lineEnd = newline === -1 ? text.length : newline;
   const afterLine = newline === -1 ? text.length : newline + 1;
@@ -80,17 +84,17 @@ function readLine(text: string, start: number, line: number): LineRead {
 
   const valueStart = skipBlanks(text, eq + 1, contentEnd);
   const quote = text[valueStart];
-  if (quote === '"' || quote === "'") return readQuoted(text, name, line, valueStart, quote, afterLine);
+  if (quote === '"' || quote === "'") return readQuoted(text, name, line, valueStart, quote, afterLine, earlier);
 
   // Unquoted: a comment starts at a `#` that follows a blank; trailing blanks are not part of the value.
   const comment = /[ \t]#/.exec(text.slice(valueStart, contentEnd));
   const valueEnd = valueStart + (comment ? comment.index : contentEnd - valueStart);
   const raw = text.slice(valueStart, valueEnd).replace(/[ \t]+$/, '');
-  return { entry: entryOf(name, line, raw, valueStart, raw, true), next: afterLine };
+  return { entry: entryOf(name, line, raw, valueStart, raw, true, earlier), next: afterLine };
 }
 
 /** A quoted value; it may run over several lines, and a comment may follow the closing quote. */
-function readQuoted(text: string, name: string, line: number, open: number, quote: '"' | "'", afterLine: number): LineRead {
+function readQuoted(text: string, name: string, line: number, open: number, quote: '"' | "'", afterLine: number, earlier: ReadonlyMap<string, EnvEntry>): LineRead {
   let value = '';
   let close = -1;
   for (let i = open + 1; i < text.length; i++) {
@@ -119,14 +123,17 @@ function readQuoted(text: string, name: string, line: number, open: number, quot
   const rest = text.slice(close + 1, lineEnd).replace(/\r$/, '');
   if (!/^(?:[ \t]*|[ \t]+#.*)$/.test(rest)) return { problem: `skipped: ${name}: text after the closing quote`, next };
   const raw = text.slice(open + 1, close);
-  return { entry: entryOf(name, line, value, open + 1, raw, quote === '"'), next };
+  return { entry: entryOf(name, line, value, open + 1, raw, quote === '"', earlier), next };
 }
 
-function entryOf(name: string, line: number, value: string, start: number, raw: string, interpolated: boolean): EnvEntry {
-  // compose interpolates unquoted and double-quoted values from the variables before them; an
-  // image is never written that way in practice, so such a value is reported, not evaluated.
+function entryOf(name: string, line: number, value: string, start: number, raw: string, interpolated: boolean, earlier: ReadonlyMap<string, EnvEntry>): EnvEntry {
+  // compose interpolates unquoted and double-quoted values from the lines before them and its
+  // environment, taken here as empty, as for the defaults of the compose file itself
+  // (`IMAGE="${IMAGE:-app:1}"` is app:1). The result has no one place a digest could go.
   if (interpolated && value.includes('$')) {
-    return { name, line, value: null, unknown: `its value in .env (line ${line}) uses variable interpolation, so it is only known when compose runs`, site: null };
+    const result = interpolate(value, (variable) => (earlier.has(variable) ? earlier.get(variable)!.value : undefined));
+    if ('unknown' in result) return { name, line, value: null, unknown: `its value in .env (line ${line}) interpolates a variable: ${result.unknown}`, site: null };
+    return { name, line, value: result.value, unknown: null, site: null, unwritable: `its value in .env (line ${line}) is interpolated (${value}), so there is no one place to write a digest` };
   }
   return { name, line, value, unknown: null, site: raw === value ? { start, end: start + raw.length, raw } : null };
 }

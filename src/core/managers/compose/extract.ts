@@ -4,6 +4,7 @@ import { lineAt, type DependencyRef, type Extraction, type Problem, type SourceF
 import { soleVariable } from '../dockerfile/variables.js';
 import { extractImageScalars, hasValue, mapEntries, mapGet, mergeExtractions, parseYamlDocuments, scalarContent, type YamlDocument } from '../yaml-scalars.js';
 import { readEnvFile, type EnvFile } from './env-file.js';
+import { interpolate } from './interpolation.js';
 
 /** The `.env` compose reads for interpolation: the one in the compose file's directory. */
 export function envFileBeside(path: string): string {
@@ -99,9 +100,10 @@ function interpolatedImage(file: SourceFile, content: Content, env: EnvFile | nu
 
   const sole = soleVariable(text) ?? requiredVariable(text);
   if (!sole) {
-    return skip(
-      'the image uses compose variable interpolation mixed with other text, so it is only known when compose runs; write it as one variable with a default (${IMAGE:-name:tag}) to pin it',
-    );
+    const written = interpolate(text, (name) => (env?.entries.has(name) ? env.entries.get(name)!.value : undefined));
+    const cannotPin = 'write it as one variable with a default (${IMAGE:-name:tag}) to pin it';
+    if ('value' in written && written.value !== '') return image(written.value, null, `the image is made of several variables (${text}), so there is no one place to write its digest; ${cannotPin}`);
+    return skip(`the image uses compose variable interpolation mixed with other text, so it is only known when compose runs; ${cannotPin}`);
   }
   const entry = env?.entries.get(sole.name);
   const colon = 'required' in sole ? sole.required === ':?' : sole.defaultWord !== null && text[sole.defaultWord.start - 2] === ':';
@@ -109,7 +111,7 @@ function interpolatedImage(file: SourceFile, content: Content, env: EnvFile | nu
     if (entry.value === null) return skip(`${sole.name}: ${entry.unknown ?? 'its value in .env is not known statically'}`);
     if (entry.value === '') return skip(`${sole.name} is empty in ${envPath} (line ${entry.line}), so compose would have no image to pull`);
     const site = entry.site ? { span: { start: entry.site.start, end: entry.site.end }, raw: entry.site.raw, file: envPath } : null;
-    return image(entry.value, site, site ? null : `${sole.name}: its value in ${envPath} (line ${entry.line}) contains escape sequences; write it without escapes to pin it`);
+    return image(entry.value, site, site ? null : `${sole.name}: ${entry.unwritable ?? `its value in ${envPath} (line ${entry.line}) contains escape sequences; write it without escapes to pin it`}`);
   }
   if (sole.defaultWord) {
     const word = sole.defaultWord;
