@@ -104,8 +104,33 @@ describe('apt manager', () => {
     expect(debianSuiteOf(image)).toMatchObject({ unknown: expect.stringContaining('set debian.suite or ubuntu.suite') });
   });
 
+  test('packages installed after the stage (or a stage it is built on) changes its apt sources are left unpinned, with the line', () => {
+    const text = [
+      'FROM debian:bookworm AS base',
+      'RUN apt-get update && apt-get install -y curl gnupg \\',
+      ' && echo "deb https://ppa.example/debian bookworm main" > /etc/apt/sources.list.d/ppa.list \\',
+      ' && apt-get update && apt-get install -y ppa-tool',
+      'FROM base AS build',
+      'RUN apt-get install -y make',
+      'FROM debian:bookworm',
+      'RUN cat /etc/apt/sources.list.d/debian.sources && apt-get install -y jq',
+      'RUN add-apt-repository -y ppa:deadsnakes/ppa && apt-get install -y python3.13',
+      '',
+    ].join('\n');
+    const { refs } = aptManager.extract({ path: 'Dockerfile', text }, config({}));
+    const reason = (line: number, program: string) => `is installed after ${program} changes the stage's apt sources (line ${line}), so the suite's index does not say which version apt takes`;
+    expect(refs.map((r) => [r.name, r.skipped])).toEqual([
+      ['curl', null],
+      ['gnupg', null],
+      ['ppa-tool', reason(3, 'echo')],
+      ['make', reason(3, 'echo')],
+      ['jq', null],
+      ['python3.13', reason(9, 'add-apt-repository')],
+    ]);
+  });
+
   test('config suites override the detected one for their distribution, and fill in when nothing is detected', () => {
-    const stage = (baseImage: string | null) => ({ index: 0, name: null, line: 1, baseImage, unknownBase: baseImage ? null : 'ARG BASE has no default value', runs: [] });
+    const stage = (baseImage: string | null) => ({ index: 0, name: null, line: 1, baseImage, unknownBase: baseImage ? null : 'ARG BASE has no default value', parent: null, runs: [] });
     const cfg = config({ debian: { suite: 'trixie' }, ubuntu: { suite: 'jammy' } });
     expect(suiteForStage(stage('debian:bookworm'), cfg)).toEqual({ distro: 'debian', suite: 'trixie' });
     expect(suiteForStage(stage('ubuntu:24.04'), cfg)).toEqual({ distro: 'ubuntu', suite: 'jammy' });

@@ -3,6 +3,7 @@ import { lineAt, type DependencyRef, type Extraction, type SourceFile } from '..
 import { slotContext, unreadWordRef } from '../../shell/package-list.js';
 import { readRunCommands, type DockerfileStage } from '../dockerfile/stages.js';
 import { parseAptInstall, type AptInstall } from './apt-install.js';
+import { aptSourceChanges } from './sources.js';
 import { suiteForStage } from './suite.js';
 
 /** Every `apt-get install` / `apt install` of a Dockerfile's RUN instructions, in file order, with its stage. */
@@ -17,10 +18,13 @@ export function aptInstallLists(text: string): { stage: DockerfileStage; install
  */
 export function extractApt(file: SourceFile, config: RepoConfig | undefined): Extraction {
   const refs: DependencyRef[] = [];
+  const sourceChangeBefore = aptSourceChanges(file.text);
   aptInstallLists(file.text).forEach(({ stage, install }, list) => {
     const detected = suiteForStage(stage, config);
     const target: Record<string, string> = 'suite' in detected ? { distro: detected.distro, suite: detected.suite } : {};
-    const fromRelease = install.targetRelease ? `is installed with --target-release ${install.targetRelease}, which repro-pins does not read` : null;
+    const change = sourceChangeBefore(stage, install.command.at);
+    const fromRelease = install.targetRelease ? `is installed with --target-release ${install.targetRelease}, which repro-pins does not read`
+      : change ? `is installed after ${change.program} changes the stage's apt sources (line ${change.line}), so the suite's index does not say which version apt takes` : null;
     install.packages.forEach((pkg, slot) => {
       const skipped = pkg.unpinnable ?? fromRelease ?? ('unknown' in detected ? detected.unknown : null) ?? (pkg.word.span ? null : 'is split across lines, so it cannot be rewritten in place');
       const foreignArch: Record<string, string> = pkg.arch && pkg.arch !== 'any' && pkg.arch !== 'native' ? { arch: pkg.arch } : {};

@@ -23,6 +23,8 @@ export interface DockerfileStage {
   baseImage: string | null;
   /** Why `baseImage` is null. */
   unknownBase: string | null;
+  /** The earlier stage this one is built on (`FROM builder`), or null when it starts from an image. */
+  parent: DockerfileStage | null;
   runs: RunInstruction[];
 }
 
@@ -113,6 +115,7 @@ function newStage(instruction: Instruction, earlier: DockerfileStage[], globalAr
     line: lineAt(text, instruction.start),
     baseImage: null,
     unknownBase: 'the FROM instruction names no image',
+    parent: null,
     runs: [],
   };
   const written = instruction.args.find((t) => !t.text.startsWith('--'))?.text;
@@ -120,7 +123,7 @@ function newStage(instruction: Instruction, earlier: DockerfileStage[], globalAr
   const expanded = expand(written, globalArgs, escape);
   if ('unresolved' in expanded) return { ...stage, unknownBase: expanded.unresolved };
   const parent = earlier.find((s) => s.name === expanded.value.toLowerCase()) ?? (/^\d+$/.test(expanded.value) ? earlier[Number(expanded.value)] : undefined);
-  if (parent) return { ...stage, baseImage: parent.baseImage, unknownBase: parent.unknownBase };
+  if (parent) return { ...stage, baseImage: parent.baseImage, unknownBase: parent.unknownBase, parent };
   return { ...stage, baseImage: expanded.value, unknownBase: null };
 }
 
