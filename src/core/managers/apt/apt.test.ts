@@ -129,6 +129,15 @@ describe('apt manager', () => {
     ]);
   });
 
+  test('archived Debian releases are named, not taken for the current stable', () => {
+    for (const image of ['python:3.7.10-slim-stretch', 'debian:stretch-slim', 'debian:9', 'node:8-jessie']) {
+      expect(debianSuiteOf(image)).toEqual({ distro: 'debian', unknown: expect.stringContaining('only on archive.debian.org') });
+    }
+    // with the archive configured as the mirror and the suite set, they pin from there
+    const stage = { index: 0, name: null, line: 1, baseImage: 'python:3.7-slim-stretch', unknownBase: null, parent: null, runs: [] };
+    expect(suiteForStage(stage, config({ debian: { suite: 'stretch', mirror: 'http://archive.debian.org/debian' } }))).toEqual({ distro: 'debian', suite: 'stretch' });
+  });
+
   test('config suites override the detected one for their distribution, and fill in when nothing is detected', () => {
     const stage = (baseImage: string | null) => ({ index: 0, name: null, line: 1, baseImage, unknownBase: baseImage ? null : 'ARG BASE has no default value', parent: null, runs: [] });
     const cfg = config({ debian: { suite: 'trixie' }, ubuntu: { suite: 'jammy' } });

@@ -20,6 +20,15 @@ export const UBUNTU_RELEASES: Readonly<Record<string, string>> = {
   '25.04': 'plucky',
   '25.10': 'questing',
 };
+/**
+ * Releases that left deb.debian.org for archive.debian.org: named, so `python:3.7-slim-stretch`
+ * is not taken for the current stable, and skipped unless a `debian.mirror` is configured (which
+ * then serves them, e.g. http://archive.debian.org/debian).
+ */
+export const ARCHIVED_DEBIAN_RELEASES: Readonly<Record<string, string>> = { '7': 'wheezy', '8': 'jessie', '9': 'stretch' };
+const archivedCodenames = new Set(Object.values(ARCHIVED_DEBIAN_RELEASES));
+const ARCHIVED_HINT = 'it is only on archive.debian.org now: set debian.mirror (e.g. http://archive.debian.org/debian) and debian.suite in .github/repro-pins.yml to pin from there';
+
 /** Debian's moving suite names, which its archive serves under `dists/` too. */
 const DEBIAN_SUITE_ALIASES = new Set(['stable', 'oldstable', 'oldoldstable', 'testing', 'unstable', 'sid']);
 
@@ -44,6 +53,8 @@ export function debianSuiteOf(image: string): SuiteDetection {
   const tag = parsed.tag ?? 'latest';
   const parts = tag.split(/[-_]/);
   const first = parts[0]!;
+  const archived = parts.find((p) => archivedCodenames.has(p)) ?? (repository === 'debian' ? ARCHIVED_DEBIAN_RELEASES[/^(\d+)(?:\.\d+)*$/.exec(first)?.[1] ?? ''] : undefined);
+  if (archived) return { distro: 'debian', unknown: `${image} is built on Debian ${archived}, which ${ARCHIVED_HINT}` };
   if (repository === 'debian') {
     // debian:latest is the current stable, which the archive serves as `stable`.
     if (first === 'latest') return { distro: 'debian', suite: 'stable' };
