@@ -135,7 +135,7 @@ describe('repro-pins pin rewrites YAML files without reformatting them', () => {
     const dir = await makeRepo({ 'deploy/docker-compose.yml': compose, '.github/workflows/ci.yml': workflow, '.ko.yaml': ko });
     const run = await runRepoPins(['pin', dir]);
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain('skipped: deploy/docker-compose.yml:12: ${REGISTRY:-ghcr.io}/acme/tool:1.0: the image uses compose variable interpolation');
+    expect(run.stderr).toContain('skipped: deploy/docker-compose.yml:12: ghcr.io/acme/tool: the image is made of several variables (${REGISTRY:-ghcr.io}/acme/tool:1.0)');
     const after = await readRepo(dir);
     const pin = (image: string) => `${R}/${image}@${digest(image)}`;
     expect(after['deploy/docker-compose.yml']).toBe(
