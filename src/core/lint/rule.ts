@@ -67,7 +67,11 @@ export function eachCommand(target: LintTarget, read: (step: ShellStep) => Omit<
   const hits: RuleHit[] = [];
   for (const { step } of everyStep(target)) {
     const hit = read(step);
-    if (hit) hits.push({ line: lineOf(target, step.at), ...hit });
+    if (!hit) continue;
+    // Field by field: a spread gives each hit a hidden class of its own on Node 20 (issue 10).
+    const found: RuleHit = { line: lineOf(target, step.at), message: hit.message, fix: hit.fix };
+    if (hit.atMost) found.atMost = hit.atMost;
+    hits.push(found);
   }
   return hits;
 }

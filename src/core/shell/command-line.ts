@@ -1,3 +1,4 @@
+import { OffsetRuns, OffsetsBuilder, type MappedText, type Offsets } from '../offsets.js';
 import type { Span } from '../reference.js';
 
 /**
@@ -8,11 +9,7 @@ import type { Span } from '../reference.js';
  * caller can rewrite one word in the original file and change no other byte.
  */
 
-/** Text with the file offset of each of its characters (-1 for a character the file does not hold). */
-export interface MappedText {
-  text: string;
-  offsets: readonly number[];
-}
+export type { MappedText };
 
 export interface ShellWord {
   /** The word as written, quotes and escapes included. */
@@ -61,7 +58,7 @@ type Token = { kind: 'word'; word: ShellWord } | { kind: 'operator'; operator: S
 
 /** Builds a MappedText for text that stands in a file at `start` (a script, a workflow `run:` block). */
 export function mappedText(text: string, start = 0): MappedText {
-  return { text, offsets: Array.from({ length: text.length }, (_, i) => start + i) };
+  return { text, offsets: OffsetRuns.contiguous(start, text.length) };
 }
 
 /** The simple commands of a shell command line or script, in order. Never throws: unclosed quotes end at the end of the text. */
@@ -170,8 +167,13 @@ function simpleCommand(all: ShellWord[], redirects: ShellRedirect[], terminator:
     }
   }
   const first = all[0] ?? redirects[0]?.target;
-  return { words: all.slice(i), prefix, assignments, redirects, terminator, at: first?.at ?? -1 };
+  // Most commands have no prefix, assignment or redirect: one shared empty array for all of them
+  // (frozen, so a push fails loudly) keeps a 60k-RUN Dockerfile's commands small (issue 10).
+  return { words: i === 0 ? all : all.slice(i), prefix: orNone(prefix), assignments: orNone(assignments), redirects: orNone(redirects), terminator, at: first?.at ?? -1 };
 }
+
+const NONE: never[] = Object.freeze([]) as never[];
+const orNone = <T>(items: T[]): T[] => (items.length === 0 ? NONE : items);
 
 // What ends a word or changes how it is read (`#word`): blanks, operators, quotes, escapes, expansions.
 const SPECIAL = new Uint8Array(128);
@@ -189,7 +191,7 @@ interface PendingHeredoc {
 
 class Lexer {
   readonly #text: string;
-  readonly #offsets: readonly number[];
+  readonly #offsets: Offsets;
   #i = 0;
   readonly #pending: PendingHeredoc[] = [];
 
@@ -233,7 +235,7 @@ class Lexer {
   }
 
   #offsetAt(index: number): number {
-    return this.#offsets[index] ?? -1;
+    return this.#offsets.at(index) ?? -1;
   }
 
   #operator(): ShellOperator | null {
@@ -271,7 +273,7 @@ class Lexer {
     const text = this.#text;
     for (const heredoc of this.#pending.splice(0)) {
       const chars: string[] = [];
-      const offsets: number[] = [];
+      const offsets = new OffsetsBuilder();
       while (this.#i < text.length) {
         const end = text.indexOf('\n', this.#i);
         const lineEnd = end === -1 ? text.length : end;
@@ -282,10 +284,10 @@ class Lexer {
         if (line === heredoc.delimiter) break;
         for (let k = from; k < Math.min(lineEnd + 1, text.length); k++) {
           chars.push(text[k]!);
-          offsets.push(this.#offsetAt(k));
+          offsets.add(this.#offsetAt(k), 1);
         }
       }
-      heredoc.redirect.heredoc = { text: chars.join(''), offsets };
+      heredoc.redirect.heredoc = { text: chars.join(''), offsets: offsets.build() };
     }
   }
 

@@ -1,4 +1,5 @@
 import type { SourceFile } from '../../reference.js';
+import { firstPlaced } from '../../offsets.js';
 import { programName } from '../../shell/command-line.js';
 import { parseArgs } from '../../managers/dockerfile/extract.js';
 import { parseDockerfile, type Instruction, type Token } from '../../managers/dockerfile/instructions.js';
@@ -158,8 +159,8 @@ function copyOperands(instruction: Instruction): CopyOperands {
   const restToken: Token = { text: body.text.slice(flagsEnd), offsets: body.offsets.slice(flagsEnd) };
   const json = restToken.text.startsWith('[') ? execFormStrings(restToken) : null;
   const operands = json
-    ? json.map((s) => ({ text: s.text, at: s.offsets.find((o) => o >= 0) ?? instruction.start }))
-    : rest.map((t) => ({ text: t.text, at: t.offsets.find((o) => o >= 0) ?? instruction.start }));
+    ? json.map((s) => ({ text: s.text, at: firstPlaced(s.offsets) ?? instruction.start }))
+    : rest.map((t) => ({ text: t.text, at: firstPlaced(t.offsets) ?? instruction.start }));
   const destination = operands.length >= 2 ? operands[operands.length - 1]!.text : null;
   return { sources: operands.slice(0, -1), destination, checksum };
 }

@@ -1,4 +1,5 @@
 import { pipelines, programName, shellCommandString, splitShellCommands, type MappedText, type ShellCommand, type ShellWord } from '../../shell/command-line.js';
+import { OffsetRuns } from '../../offsets.js';
 
 /**
  * A shell program the rules read — a Dockerfile RUN, a workflow `run:` step, a shell script —
@@ -210,8 +211,7 @@ export function wordText(word: ShellWord): MappedText {
   let start: number | null = null;
   if (span && raw === value) start = span.start;
   else if (span && raw.length >= 2 && (raw[0] === "'" || raw[0] === '"') && raw.endsWith(raw[0]) && raw.slice(1, -1) === value) start = span.start + 1;
-  const offsets = Array.from({ length: value.length }, (_, i) => (start === null ? word.at : start + i));
-  return { text: value, offsets };
+  return { text: value, offsets: start === null ? OffsetRuns.constant(word.at, value.length) : OffsetRuns.contiguous(start, value.length) };
 }
 
 /** Where a command is reported: its program word, else its first word, else the fallback. */

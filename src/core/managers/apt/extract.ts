@@ -21,14 +21,19 @@ export function extractApt(file: SourceFile, config: RepoConfig | undefined): Ex
   const sourceChangeBefore = aptSourceChanges(file.text);
   aptInstallLists(file.text).forEach(({ stage, install }, list) => {
     const detected = suiteForStage(stage, config);
-    const target: Record<string, string> = 'suite' in detected ? { distro: detected.distro, suite: detected.suite } : {};
     const change = sourceChangeBefore(stage, install.command.at);
     const fromRelease = install.targetRelease ? `is installed with --target-release ${install.targetRelease}, which repro-pins does not read`
       : change ? `is installed after ${change.program} changes the stage's apt sources (line ${change.line}), so the suite's index does not say which version apt takes` : null;
     install.packages.forEach((pkg, slot) => {
       const skipped = pkg.unpinnable ?? fromRelease ?? ('unknown' in detected ? detected.unknown : null) ?? (pkg.word.span ? null : 'is split across lines, so it cannot be rewritten in place');
-      const foreignArch: Record<string, string> = pkg.arch && pkg.arch !== 'any' && pkg.arch !== 'native' ? { arch: pkg.arch } : {};
-      refs.push({
+      // Written field by field, not spread: on Node 20 each spread object gets a hidden class of its own (issue 10).
+      const context: Record<string, string> = slotContext({ list, slot });
+      if ('suite' in detected) {
+        context.distro = detected.distro;
+        context.suite = detected.suite;
+      }
+      if (pkg.arch && pkg.arch !== 'any' && pkg.arch !== 'native') context.arch = pkg.arch;
+      const ref: DependencyRef = {
         file: file.path,
         line: lineAt(file.text, pkg.word.at),
         manager: 'apt',
@@ -38,9 +43,10 @@ export function extractApt(file: SourceFile, config: RepoConfig | undefined): Ex
         digest: null,
         pinned: pkg.version !== null,
         skipped,
-        context: { ...target, ...foreignArch, ...slotContext({ list, slot }) },
-        ...(skipped === null && pkg.word.span ? { site: { span: pkg.word.span, raw: pkg.word.raw } } : {}),
-      });
+        context,
+      };
+      if (skipped === null && pkg.word.span) ref.site = { span: pkg.word.span, raw: pkg.word.raw };
+      refs.push(ref);
     });
     for (const word of install.unread) refs.push(unreadWordRef(file, word, 'apt', 'debian'));
   });

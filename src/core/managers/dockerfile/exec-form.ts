@@ -22,7 +22,7 @@ export function execFormStrings(token: Token): MappedText[] | null {
     const chars: string[] = [];
     const offsets: number[] = [];
     for (i++; i < text.length && text[i] !== '"'; i++) {
-      const at = token.offsets[i] ?? -1;
+      const at = token.offsets.at(i) ?? -1;
       if (text[i] !== '\\') {
         chars.push(text[i]!);
         offsets.push(at);
@@ -59,11 +59,11 @@ export function execFormCommandLine(strings: readonly MappedText[]): MappedText 
       chars.push(' ');
       offsets.push(-1);
     }
-    const first = word.offsets[0] ?? -1;
+    const first = word.offsets.at(0) ?? -1;
     if (SAFE_WORD.test(word.text)) {
       for (let k = 0; k < word.text.length; k++) {
         chars.push(word.text[k]!);
-        offsets.push(word.offsets[k] ?? first);
+        offsets.push(word.offsets.at(k) ?? first);
       }
       return;
     }
@@ -73,10 +73,10 @@ export function execFormCommandLine(strings: readonly MappedText[]): MappedText 
       if (c === "'") {
         // 'it'\''s': close, an escaped quote, reopen.
         chars.push("'", '\\', "'", "'");
-        offsets.push(first, first, word.offsets[k] ?? first, first);
+        offsets.push(first, first, word.offsets.at(k) ?? first, first);
       } else {
         chars.push(c);
-        offsets.push(word.offsets[k] ?? first);
+        offsets.push(word.offsets.at(k) ?? first);
       }
     });
     chars.push("'");

@@ -47,7 +47,7 @@ export function extractDockerfile(file: SourceFile): Extraction {
   /** Reports an image written as `token` (or part of it), following a sole `${ARG}` to its default. */
   const reportImage = (token: Token, from: number, scope: Map<string, BuildArg>, isStage: (name: string) => boolean) => {
     const written = token.text.slice(from);
-    const at = token.offsets[from] ?? 0;
+    const at = token.offsets.at(from) ?? 0;
     const expanded = expand(written, scope, escape);
     if ('unresolved' in expanded) {
       const line = lineAt(file.text, at);

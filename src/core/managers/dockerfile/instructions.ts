@@ -4,6 +4,8 @@
  * instruction the offset it came from, so pins can be written back into the original bytes.
  */
 
+import { OffsetsBuilder, type MappedText, type Offsets } from '../../offsets.js';
+
 export interface Directive {
   key: string;
   value: string;
@@ -12,10 +14,7 @@ export interface Directive {
 }
 
 /** A token of an instruction's arguments with the file offset of each of its characters. */
-export interface Token {
-  text: string;
-  offsets: number[];
-}
+export type Token = MappedText;
 
 export interface Instruction {
   /** Upper-cased keyword (`FROM`, `RUN`, ...). */
@@ -119,7 +118,7 @@ function readDockerfile(source: string): ParsedDockerfile {
     }
     // Join continuation lines; comment and blank lines inside a continuation are dropped.
     const pieces: string[] = [];
-    const offsets: number[] = [];
+    const built = new OffsetsBuilder();
     let line: PhysicalLine | undefined = first;
     let isFirst = true;
     while (line) {
@@ -135,14 +134,15 @@ function readDockerfile(source: string): ParsedDockerfile {
       const continues = trimmed.endsWith(escape);
       const content = continues ? trimmed.slice(0, -1) : line.text;
       pieces.push(content);
-      for (let i = 0; i < content.length; i++) offsets.push(line.start + i);
+      built.add(line.start, content.length);
       if (!continues) break;
       // A separator keeps tokens on both sides of the break apart in the offset map.
       pieces.push(' ');
-      offsets.push(-1);
+      built.add(-1, 1);
       line = lines[index];
     }
     const logical = pieces.join('');
+    const offsets = built.build();
     const tokens = tokenize(logical, offsets);
     const keywordToken = tokens.shift();
     if (!keywordToken) continue;
@@ -151,12 +151,12 @@ function readDockerfile(source: string): ParsedDockerfile {
     const body = { text: logical.slice(bodyStart), offsets: offsets.slice(bodyStart) };
     const heredocs: Heredoc[] = [];
     if (heredocInstructions.has(keyword)) index = readHeredocBodies(logical, lines, index, heredocs);
-    instructions.push({ keyword, args: tokens, start: keywordToken.offsets[0] ?? first.start, body, heredocs });
+    instructions.push({ keyword, args: tokens, start: keywordToken.offsets.at(0) ?? first.start, body, heredocs });
   }
   return { directives, escape, instructions };
 }
 
-function tokenize(logical: string, offsets: number[]): Token[] {
+function tokenize(logical: string, offsets: Offsets): Token[] {
   const tokens: Token[] = [];
   const pattern = /\S+/g;
   for (let match = pattern.exec(logical); match; match = pattern.exec(logical)) {
@@ -170,27 +170,27 @@ function readHeredocBodies(logical: string, lines: PhysicalLine[], index: number
   for (const match of logical.matchAll(heredocPattern)) {
     const stripTabs = match[1] === '-';
     const word = match[3]!;
-    const body: Token = { text: '', offsets: [] };
+    const texts: string[] = [];
+    const offsets = new OffsetsBuilder();
     while (index < lines.length) {
       const line = lines[index++]!;
       const stripped = stripTabs ? line.text.replace(/^\t+/, '') : line.text;
       if (stripped === word) break;
       const from = line.text.length - stripped.length;
-      body.text += `${stripped}\n`;
-      for (let i = 0; i < stripped.length; i++) body.offsets.push(line.start + from + i);
-      // The line break: where the line's terminator starts (its `\r` in a CRLF file).
-      body.offsets.push(line.start + line.text.length);
+      texts.push(stripped, '\n');
+      // The line break stands where the line's terminator starts (its `\r` in a CRLF file).
+      offsets.add(line.start + from, stripped.length + 1);
     }
-    heredocs.push({ delimiter: word, stripTabs, quoted: match[2] !== '', body });
+    heredocs.push({ delimiter: word, stripTabs, quoted: match[2] !== '', body: { text: texts.join(''), offsets: offsets.build() } });
   }
   return index;
 }
 
 /** The file span of a token when its characters are contiguous in the file, else null. */
 export function tokenSpan(token: Token, from = 0, to = token.text.length): { start: number; end: number } | null {
-  const slice = token.offsets.slice(from, to);
-  const start = slice[0];
+  const end = Math.min(to, token.offsets.length);
+  const start = token.offsets.at(from);
   if (start === undefined || start < 0) return null;
-  for (let i = 1; i < slice.length; i++) if (slice[i] !== start + i) return null;
-  return { start, end: start + slice.length };
+  for (let i = from + 1; i < end; i++) if (token.offsets.at(i) !== start + i - from) return null;
+  return { start, end: start + end - from };
 }

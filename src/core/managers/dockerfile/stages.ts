@@ -160,7 +160,7 @@ function execFormCommands(script: Token): ShellCommand[] {
   const command = line[0];
   const program = command ? programName(command) : null;
   const inner = command && program && posixShells.has(program) && program !== 'busybox' ? shellCommandString(command) : null;
-  const source = inner ? strings.find((s) => s.offsets[0] === inner.at && s.text === inner.value) : undefined;
+  const source = inner ? strings.find((s) => s.offsets.at(0) === inner.at && s.text === inner.value) : undefined;
   return source ? splitShellCommands(source) : line;
 }
 
