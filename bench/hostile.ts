@@ -67,10 +67,20 @@ const cases: Case[] = [
     setup: (n) => lint('build.sh', `#!/bin/sh\n${Array.from({ length: n }, (_, i) => `export VAR_${i}=${i}`).join('\n')}\ndocker build .\n`),
   },
   {
+    // 256 KiB and its double, 512 KiB: the largest Dockerfile read (MAX_DOCKERFILE_CHARS).
     name: 'Dockerfile of RUN lines',
+    size: MiB / 4,
+    describe: (n) => `${n / 1024} KiB`,
+    setup: (n) => lint('Dockerfile', `FROM alpine:3.20\n${'RUN apk add curl\n'.repeat(Math.floor((n - 17) / 17))}`),
+  },
+  {
+    name: 'Dockerfile over the cap (extract)',
     size: MiB,
     describe: (n) => `${n / MiB} MiB`,
-    setup: (n) => lint('Dockerfile', `FROM alpine:3.20\n${'RUN apk add curl\n'.repeat(Math.ceil(n / 17))}`),
+    setup: (n) => {
+      const files = [{ path: 'Dockerfile', text: `FROM alpine:3.20\n${'RUN apk add curl\n'.repeat(Math.ceil(n / 17))}` }];
+      return () => Promise.resolve(new Error(extractReferences(files, selectFiles(['Dockerfile'], managers, defaultConfig), defaultConfig).problems[0]?.message ?? 'read whole'));
+    },
   },
   {
     name: 'requirements: lines (extract)',

@@ -129,6 +129,13 @@ describe('apt manager', () => {
     ]);
   });
 
+  test('a tag that names Debian by number, anywhere, gives its release', () => {
+    expect(debianSuiteOf('registry.example/base:debian13')).toEqual({ distro: 'debian', suite: 'trixie' });
+    expect(debianSuiteOf('app:1.2-debian12-slim')).toEqual({ distro: 'debian', suite: 'bookworm' });
+    expect(debianSuiteOf('foo:debian-12')).toEqual({ distro: 'debian', suite: 'bookworm' });
+    expect(debianSuiteOf('foo:debian-99')).toEqual({ distro: null, unknown: expect.stringContaining('cannot tell which Debian or Ubuntu release') });
+  });
+
   test('archived Debian releases are named, not taken for the current stable', () => {
     for (const image of ['python:3.7.10-slim-stretch', 'debian:stretch-slim', 'debian:9', 'node:8-jessie']) {
       expect(debianSuiteOf(image)).toEqual({ distro: 'debian', unknown: expect.stringContaining('only on archive.debian.org') });

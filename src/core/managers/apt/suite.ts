@@ -70,7 +70,7 @@ export function debianSuiteOf(image: string): SuiteDetection {
     if (release) return { distro: 'ubuntu', suite: release };
     return { distro: 'ubuntu', unknown: `${image} does not say which Ubuntu release it is (latest and rolling move): ${CONFIG_HINT}` };
   }
-  const debian = parts.find((p) => debianCodenames.has(p));
+  const debian = parts.find((p) => debianCodenames.has(p)) ?? debianByNumber(parts);
   if (debian) return { distro: 'debian', suite: debian };
   const ubuntu = parts.find((p) => ubuntuCodenames.has(p));
   if (ubuntu) return { distro: 'ubuntu', suite: ubuntu };
@@ -78,6 +78,16 @@ export function debianSuiteOf(image: string): SuiteDetection {
   const fallback = OFFICIAL_IMAGE_DEFAULT_DEBIAN[repository];
   if (isOfficial && fallback && !/alpine|windows|nanoserver/.test(tag)) return { distro: 'debian', suite: fallback };
   return { distro: null, unknown: `cannot tell which Debian or Ubuntu release ${image} is built on: ${CONFIG_HINT}` };
+}
+
+/** `base:debian13`, `app:1.2-debian12-slim`, `foo:debian-12`: Debian named by its number in a tag. */
+function debianByNumber(parts: string[]): string | undefined {
+  for (let i = 0; i < parts.length; i++) {
+    const joined = /^debian(\d+)$/.exec(parts[i]!)?.[1] ?? (parts[i] === 'debian' ? /^(\d+)$/.exec(parts[i + 1] ?? '')?.[1] : undefined);
+    const release = joined === undefined ? undefined : DEBIAN_RELEASES[joined];
+    if (release) return release;
+  }
+  return undefined;
 }
 
 /** The suite a stage's packages come from: the config's suite for the stage's distribution, else its base image. */

@@ -8,9 +8,10 @@ import { expand, pinSpot, type BuildArg } from './variables.js';
  * or an earlier stage, `COPY|ADD --from=<image>` and `RUN --mount=...,from=<image>`.
  */
 export function extractDockerfile(file: SourceFile): Extraction {
-  const { directives, escape, instructions } = parseDockerfile(file.text);
+  const { directives, escape, instructions, tooLarge } = parseDockerfile(file.text);
   const refs: DependencyRef[] = [];
   const problems: Problem[] = [];
+  if (tooLarge) return { refs, problems: [{ file: file.path, line: 1, dependency: null, message: tooLarge }] };
 
   const report = (at: number, written: string, expanded: string, site: DependencyRef['site'] | null, skipped: string | null) => {
     const line = lineAt(file.text, at);

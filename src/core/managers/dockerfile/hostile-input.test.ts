@@ -13,8 +13,8 @@ import { dockerfileStages } from './stages.js';
 const fixture = (name: string) => readFileSync(new URL(`../../../../fixtures/dockerfile/${name}`, import.meta.url), 'utf8');
 const extract = (text: string) => dockerfileManager.extract({ path: 'Dockerfile', text }, defaultConfig);
 
-describe('a 1 MiB Dockerfile of RUN lines', () => {
-  const runs = 65_536;
+describe('a 512 KiB Dockerfile of RUN lines, the largest read', () => {
+  const runs = 30_000;
   const text = `FROM alpine:3.20\n${'RUN apk add curl\n'.repeat(runs)}`;
 
   test('every RUN is read, at its own line, and every unpinned apk add is found once', () => {
@@ -31,6 +31,13 @@ describe('a 1 MiB Dockerfile of RUN lines', () => {
   test('line numbers agree with counting newlines, for offsets in any order', () => {
     const count = (offset: number) => text.slice(0, offset).split('\n').length;
     for (const offset of [text.length, 0, 17, 18, 1000, text.length - 1, 500_000]) expect(lineAt(text, offset)).toBe(count(offset));
+  });
+
+  test('a larger one is reported at once, naming its size, and nothing of it is read', () => {
+    const big = `FROM alpine:3.20\n${'RUN apk add curl\n'.repeat(65_536)}`;
+    expect(extract(big)).toEqual({ refs: [], problems: [{ file: 'Dockerfile', line: 1, dependency: null, message: expect.stringMatching(/^the Dockerfile is 1088 Ki characters, over the 512 Ki repro-pins reads/) }] });
+    expect(dockerfileStages(big)).toEqual([]);
+    expect(lintSources([{ path: 'Dockerfile', text: big }], defaultConfig)).toEqual([]);
   });
 });
 

@@ -45,7 +45,17 @@ export interface ParsedDockerfile {
   directives: Directive[];
   escape: '\\' | '`';
   instructions: Instruction[];
+  /** Set when the file is over `MAX_DOCKERFILE_CHARS` and was not read at all (no instructions). */
+  tooLarge?: string;
 }
+
+/**
+ * The largest Dockerfile read: 512 Ki characters. Real ones are tens of KiB (moby's, 671 lines, is
+ * 25 KiB); reading one costs about 300 bytes of memory per byte at worst (a file of one-line RUNs),
+ * so without a bound a repository's 8 MiB file would take the App's worker past 2 GB (issue 10).
+ * A larger file is reported and left whole: nothing of it is pinned or checked.
+ */
+export const MAX_DOCKERFILE_CHARS = 512 * 1024;
 
 interface PhysicalLine {
   /** Line content without the line terminator (a trailing `\r` is removed too). */
@@ -88,6 +98,10 @@ export function parseDockerfile(source: string): ParsedDockerfile {
 }
 
 function readDockerfile(source: string): ParsedDockerfile {
+  if (source.length > MAX_DOCKERFILE_CHARS) {
+    const size = `${(source.length / 1024).toFixed(0)} Ki characters`;
+    return { directives: [], escape: '\\', instructions: [], tooLarge: `the Dockerfile is ${size}, over the ${MAX_DOCKERFILE_CHARS / 1024} Ki repro-pins reads (real ones are tens of KiB), so none of it is pinned or checked: split it into several files` };
+  }
   // A UTF-8 byte-order mark is not part of the first line (BuildKit strips it too).
   const bomLength = source.startsWith('\uFEFF') ? 1 : 0;
   const lines = splitLines(source);
