@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dockerfileManager } from './index.js';
+import { parseDockerfile } from './instructions.js';
 import type { DependencyRef } from '../../reference.js';
 
 const fixture = (name: string) => ({ path: name, text: readFileSync(new URL(`../../../../fixtures/dockerfile/${name}`, import.meta.url), 'utf8') });
@@ -79,6 +80,18 @@ describe('dockerfile manager', () => {
       { line: 8, name: 'ubuntu', value: null, skipped: null },
     ]);
     expect(refs[0]!.site).toBeUndefined();
+  });
+
+  test('a quoted ARG default with a blank in it is one word, as BuildKit reads it', () => {
+    const text = 'ARG OPTS="--a --b" IMG="alpine:3.20" NOTE=\'x y\'\nFROM ${IMG}\nLABEL description="a b"\n';
+    expect(parseDockerfile(text).instructions.map((i) => i.args.map((t) => t.text))).toEqual([
+      ['OPTS="--a --b"', 'IMG="alpine:3.20"', "NOTE='x y'"],
+      ['${IMG}'],
+      ['description="a b"'],
+    ]);
+    const { refs } = dockerfileManager.extract({ path: 'Dockerfile', text }, undefined as never);
+    expect(summary(refs)).toEqual([{ line: 2, name: 'alpine', value: '3.20', skipped: null }]);
+    expect(pinAll(text, refs).split('\n')[0]).toBe(`ARG OPTS="--a --b" IMG="alpine:3.20@${digestOf('alpine')}" NOTE='x y'`);
   });
 
   test("BuildKit's automatic platform ARGs name stages without an ARG; an image named by one is not pinnable by one digest", () => {

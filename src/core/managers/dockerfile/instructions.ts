@@ -157,11 +157,14 @@ function readDockerfile(source: string): ParsedDockerfile {
     }
     const logical = pieces.join('');
     const offsets = built.build();
-    const tokens = tokenize(logical, offsets);
+    let tokens = tokenize(logical, offsets);
     const keywordToken = tokens.shift();
     if (!keywordToken) continue;
     const keyword = keywordToken.text.toUpperCase();
     const bodyStart = logical.search(/\S/) + keywordToken.text.length;
+    // ARG, ENV and LABEL read `key="a b"` as one word, as BuildKit's parseNameVal does; the other
+    // instructions split at whitespace whatever the quotes (parseStringsWhitespaceDelimited).
+    if (quotedWordInstructions.has(keyword)) tokens = tokenizeQuoted(logical, offsets, bodyStart, escape);
     const body = { text: logical.slice(bodyStart), offsets: offsets.slice(bodyStart) };
     const heredocs: Heredoc[] = [];
     if (heredocInstructions.has(keyword)) index = readHeredocBodies(logical, lines, index, heredocs);
@@ -176,6 +179,32 @@ function tokenize(logical: string, offsets: Offsets): Token[] {
   for (let match = pattern.exec(logical); match; match = pattern.exec(logical)) {
     tokens.push({ text: match[0], offsets: offsets.slice(match.index, match.index + match[0].length) });
   }
+  return tokens;
+}
+
+const quotedWordInstructions = new Set(['ARG', 'ENV', 'LABEL']);
+
+/** Words from `from` on, a blank inside quotes (or after the escape character) kept in its word. */
+function tokenizeQuoted(logical: string, offsets: Offsets, from: number, escape: string): Token[] {
+  const tokens: Token[] = [];
+  let start = -1;
+  let quote: '"' | "'" | null = null;
+  const end = (i: number) => {
+    if (start !== -1) tokens.push({ text: logical.slice(start, i), offsets: offsets.slice(start, i) });
+    start = -1;
+  };
+  for (let i = from; i < logical.length; i++) {
+    const c = logical[i]!;
+    if (quote === null && (c === ' ' || c === '\t')) {
+      end(i);
+      continue;
+    }
+    if (start === -1) start = i;
+    if (c === escape && quote !== "'") i++;
+    else if (quote === null && (c === '"' || c === "'")) quote = c;
+    else if (c === quote) quote = null;
+  }
+  end(logical.length);
   return tokens;
 }
 
