@@ -27,7 +27,8 @@ function changesSources(command: ShellCommand): string | null {
   const program = programName(command);
   if (program === null) return null;
   if (ADDERS.has(program)) return program;
-  if (command.redirects.some((r) => r.operator.startsWith('>') || r.operator.startsWith('&>') ? SOURCES.test(r.target?.value ?? '') : false)) return program;
+  const writes = (operator: string) => operator.startsWith('>') || operator.startsWith('&>');
+  if (command.redirects.some((r) => writes(r.operator) && SOURCES.test(r.target?.value ?? ''))) return program;
   if (READERS.has(program) || program === 'apt-get' || program === 'apt') return null;
   return command.words.slice(1).some((w) => SOURCES.test(w.value)) ? program : null;
 }
@@ -40,7 +41,11 @@ export function aptSourceChanges(text: string): (stage: DockerfileStage, at: num
   });
   if (changes.length === 0) return () => null;
   const byStage = new Map<number, SourceChange[]>();
-  for (const { stage, found } of changes) byStage.set(stage.index, [...(byStage.get(stage.index) ?? []), found]);
+  for (const { stage, found } of changes) {
+    const list = byStage.get(stage.index) ?? [];
+    if (list.length === 0) byStage.set(stage.index, list);
+    list.push(found);
+  }
   return (stage, at) => {
     // The stage itself, up to the install; its ancestors whole (they ran before it).
     const own = byStage.get(stage.index)?.find((change) => change.at < at);
